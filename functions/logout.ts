@@ -1,0 +1,30 @@
+/**
+ * POST /account/logout/ — the tutorial's LogoutView: blacklist a refresh token. Like the view's bare
+ * `except`, any problem with the body or the token is the same 400 "Invalid token.".
+ */
+import { blacklistToken } from '../shared/blacklist';
+import { badRequest, HttpError } from '../shared/errors';
+import { endpoint, ok, type HttpRequest } from '../shared/http';
+import { parseBody, stringFields } from '../shared/request-body';
+import { decodeToken, type TokenClaims } from '../shared/tokens';
+
+const invalidToken = () => badRequest('Invalid token.');
+
+async function refreshClaims(request: HttpRequest): Promise<TokenClaims> {
+  try {
+    const { refresh } = stringFields(parseBody(request), ['refresh']);
+    return await decodeToken(refresh, 'refresh');
+  } catch (error) {
+    if (error instanceof HttpError && error.status < 500) throw invalidToken();
+    throw error;
+  }
+}
+
+export const handler = endpoint({
+  methods: ['POST'],
+  async handle(request) {
+    const claims = await refreshClaims(request);
+    if (!(await blacklistToken(claims))) throw invalidToken();
+    return ok({ detail: 'Successfully logged out.' });
+  },
+});

@@ -1,0 +1,15 @@
+/** POST /api/token/ — username and password for an access + refresh pair (simplejwt TokenObtainPairView). */
+import { authenticateCredentials } from '../shared/credentials';
+import { endpoint, ok } from '../shared/http';
+import { parseBody, stringFields } from '../shared/request-body';
+import { issueTokenPair } from '../shared/tokens';
+import { tokenClaimsFor } from '../shared/users';
+
+export const handler = endpoint({
+  methods: ['POST'],
+  async handle(request) {
+    const { username, password } = stringFields(parseBody(request), ['username', 'password']);
+    const user = await authenticateCredentials(username, password);
+    return ok({ ...(await issueTokenPair(tokenClaimsFor(user))) });
+  },
+});

@@ -1,0 +1,11 @@
+/** GET /account/profile — the tutorial's ProfileView: who the bearer of this access token is. */
+import { authenticateBearer } from '../shared/bearer-auth';
+import { endpoint, ok } from '../shared/http';
+
+export const handler = endpoint({
+  methods: ['GET'],
+  authenticate: authenticateBearer,
+  async handle(_request, user) {
+    return ok({ id: user.id, username: user.username, email: user.email });
+  },
+});

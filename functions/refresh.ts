@@ -1,0 +1,12 @@
+/** POST /api/token/refresh/ — a refresh token for a new access token, rotated (simplejwt TokenRefreshView). */
+import { endpoint, ok } from '../shared/http';
+import { refreshTokens } from '../shared/refresh';
+import { parseBody, stringFields } from '../shared/request-body';
+
+export const handler = endpoint({
+  methods: ['POST'],
+  async handle(request) {
+    const { refresh } = stringFields(parseBody(request), ['refresh']);
+    return ok(await refreshTokens(refresh));
+  },
+});

@@ -1,0 +1,34 @@
+/**
+ * `Authorization: Bearer <access token>` to an active user, with the answers of simplejwt's
+ * JWTAuthentication for every way the header, the token or the user can be wrong. One DynamoDB read.
+ */
+import { authenticationFailed, notAuthenticated, tokenNotValid, unauthorized } from './errors';
+import type { HttpRequest } from './http';
+import { decodeToken, TokenError, userIdOf } from './tokens';
+import { findUserById, type User } from './users';
+
+const AUTH_HEADER_TYPE = 'Bearer';
+
+export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>): Promise<User> {
+  // Python's bytes.split(): runs of ASCII whitespace separate parts, and ends are ignored.
+  const parts = (request.headers.authorization ?? '').split(/[ \t\n\r\v\f]+/).filter(Boolean);
+  // Another scheme is not ours to judge: simplejwt answers as if no credentials came.
+  if (parts[0] !== AUTH_HEADER_TYPE) throw notAuthenticated();
+  if (parts.length !== 2) {
+    throw authenticationFailed('Authorization header must contain two space-delimited values', 'bad_authorization_header');
+  }
+  const claims = await decodeToken(parts[1]!, 'access').catch((error: unknown) => {
+    if (!(error instanceof TokenError)) throw error;
+    throw unauthorized({
+      detail: 'Given token not valid for any token type',
+      code: 'token_not_valid',
+      messages: [{ token_class: 'AccessToken', token_type: 'access', message: error.problem }],
+    });
+  });
+  const userId = userIdOf(claims);
+  if (userId === undefined) throw tokenNotValid('Token contained no recognizable user identification');
+  const user = await findUserById(userId);
+  if (!user) throw authenticationFailed('User not found', 'user_not_found');
+  if (!user.isActive) throw authenticationFailed('User is inactive', 'user_inactive');
+  return user;
+}

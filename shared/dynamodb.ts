@@ -1,0 +1,87 @@
+/**
+ * The DynamoDB document client, built once per container. Dependency faults (throttling after the SDK's
+ * retries, timeouts, refused connections, DynamoDB's own 5xx) leave it as a 503 HttpError, so every store
+ * fails the same way and nothing above it needs to know SDK error names.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { serviceUnavailable } from './errors';
+import { describeError, log } from './log';
+import { settings } from './settings';
+
+/** Attempts per call, and how long each may take: a handler answers 503 well inside API Gateway's 30 s. */
+const MAX_ATTEMPTS = 3;
+const CONNECTION_TIMEOUT_MS = 1000;
+const REQUEST_TIMEOUT_MS = 3000;
+
+const UNAVAILABLE_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+  'TransactionConflictException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function isUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { $fault, code } = error as { $fault?: string; code?: string };
+  return $fault === 'server' || UNAVAILABLE_ERRORS.has(error.name) || (code !== undefined && NETWORK_ERROR_CODES.has(code));
+}
+
+let client: DynamoDBDocumentClient | undefined;
+
+export function dynamo(): DynamoDBDocumentClient {
+  client ??= createClient();
+  return client;
+}
+
+function createClient(): DynamoDBDocumentClient {
+  const endpoint = settings().dynamodbEndpoint;
+  const base = new DynamoDBClient({
+    maxAttempts: MAX_ATTEMPTS,
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    ...(endpoint === undefined ? {} : localEndpointConfig(endpoint)),
+  });
+  base.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (!isUnavailableError(error)) throw error;
+        log.warn('dynamodb unavailable', describeError(error));
+        throw serviceUnavailable();
+      }
+    },
+    { step: 'initialize', name: 'unavailableAs503', priority: 'high' },
+  );
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** DynamoDB Local accepts any credentials; placeholders keep the SDK from searching for real ones. */
+function localEndpointConfig(endpoint: string) {
+  const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = process.env;
+  return {
+    endpoint,
+    region: AWS_REGION ?? 'us-east-1',
+    credentials:
+      AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: process.env.AWS_SESSION_TOKEN }
+        : { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
+/** The reason code DynamoDB gives for each item of a cancelled transaction, in request order. */
+export function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? 'None');
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

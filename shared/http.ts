@@ -1,0 +1,110 @@
+/**
+ * The HTTP adapter: an API Gateway HTTP API (payload format 2.0) event in, a structured result out.
+ * Method dispatch, the body size limit and the rendering of every error live here, so that a handler
+ * only says what its endpoint does.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { HttpError, methodNotAllowed, payloadTooLarge, type JsonObject } from './errors';
+import { describeError, log } from './log';
+import { SettingsError } from './settings';
+
+export interface HttpRequest {
+  /** Upper-case method, e.g. "POST". */
+  readonly method: string;
+  readonly path: string;
+  /** Header names in lower case, as API Gateway delivers them. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: JsonObject;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Far above any credential or token body; API Gateway itself would accept 10 MB. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function ok(body: JsonObject): HttpResponse {
+  return { status: 200, body };
+}
+
+interface EndpointOptions<Auth> {
+  /** The methods the endpoint serves; GET implies HEAD, and OPTIONS is always answered. */
+  readonly methods: readonly ('GET' | 'POST')[];
+  /**
+   * Runs before the method check, as DRF authenticates before dispatching (an unauthenticated POST to a
+   * GET-only protected view is a 401, not a 405).
+   */
+  readonly authenticate?: (request: HttpRequest) => Promise<Auth>;
+  readonly handle: (request: HttpRequest, auth: Auth) => Promise<HttpResponse>;
+}
+
+export function endpoint<Auth = undefined>(options: EndpointOptions<Auth>): LambdaHandler {
+  const served = new Set<string>(options.methods);
+  if (served.has('GET')) served.add('HEAD');
+  const allow = [...served, 'OPTIONS'].join(', ');
+
+  return async (event) => {
+    const method = event.requestContext.http.method.toUpperCase();
+    let response: HttpResponse;
+    try {
+      const request = toRequest(event);
+      if (method === 'OPTIONS') return render({ status: 204, body: {} }, allow);
+      const auth = options.authenticate ? await options.authenticate(request) : (undefined as Auth);
+      if (!served.has(method)) throw methodNotAllowed(method);
+      response = await options.handle(request, auth);
+    } catch (error) {
+      response = errorResponse(error, event);
+    }
+    return render(response, allow);
+  };
+}
+
+function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
+  const raw = event.body ?? '';
+  // Check the size before decoding, so a huge body costs no copy.
+  const approximateBytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : raw.length;
+  if (approximateBytes > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+  const body = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (body.byteLength > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    headers,
+    body,
+  };
+}
+
+function errorResponse(error: unknown, event: APIGatewayProxyEventV2): HttpResponse {
+  if (error instanceof HttpError) return { status: error.status, body: error.body, headers: error.headers };
+  const requestId = event.requestContext.requestId;
+  if (error instanceof SettingsError) {
+    // Settings messages name the variable, never its value.
+    log.error(`misconfigured: ${error.message}`, { requestId });
+  } else {
+    log.error('unhandled error', { requestId, ...describeError(error) });
+  }
+  return { status: 500, body: { detail: 'A server error occurred.' } };
+}
+
+function render(response: HttpResponse, allow: string): APIGatewayProxyStructuredResultV2 {
+  const noBody = response.status === 204;
+  return {
+    statusCode: response.status,
+    headers: {
+      ...(noBody ? {} : { 'Content-Type': 'application/json' }),
+      Allow: allow,
+      // Token responses must not be cached (RFC 6749 section 5.1); nothing here is cacheable.
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...response.headers,
+    },
+    body: noBody ? '' : JSON.stringify(response.body),
+  };
+}

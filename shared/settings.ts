@@ -1,0 +1,83 @@
+/**
+ * One typed settings object, read from the environment once per cold start. Defaults are the values of the
+ * simplejwt tutorial this service follows (access 15 min, refresh 7 days, rotation and blacklist on).
+ * The signing key is not here: see signing-key.ts.
+ */
+export interface Settings {
+  /** Seconds an access token lives (simplejwt ACCESS_TOKEN_LIFETIME). */
+  readonly accessTokenLifetime: number;
+  /** Seconds a refresh token lives (simplejwt REFRESH_TOKEN_LIFETIME). */
+  readonly refreshTokenLifetime: number;
+  /** Refresh answers a new refresh token too (simplejwt ROTATE_REFRESH_TOKENS). */
+  readonly rotateRefreshTokens: boolean;
+  /** A refresh token used for rotation is blacklisted (simplejwt BLACKLIST_AFTER_ROTATION). */
+  readonly blacklistAfterRotation: boolean;
+  /** Seconds of clock skew tolerated when checking exp and nbf (simplejwt LEEWAY). */
+  readonly leeway: number;
+  readonly usersTable: string;
+  readonly blacklistTable: string;
+  /** Set for DynamoDB Local or another non-AWS endpoint; unset on Lambda. */
+  readonly dynamodbEndpoint: string | undefined;
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "900", "900s", "15m", "12h", "7d" -> seconds. */
+export function parseDuration(name: string, raw: string): number {
+  const match = /^\s*(\d{1,9})\s*([smhd]?)\s*$/i.exec(raw);
+  const seconds = match ? Number(match[1]) * (DURATION_UNITS[(match[2] || 's').toLowerCase()] ?? 1) : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new SettingsError(`${name} must be a positive duration such as 900, 15m, 12h or 7d`);
+  }
+  return seconds;
+}
+
+export function parseBoolean(name: string, raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new SettingsError(`${name} must be true or false`);
+}
+
+function nonNegativeSeconds(name: string, raw: string): number {
+  if (!/^\s*\d{1,6}\s*$/.test(raw)) throw new SettingsError(`${name} must be a whole number of seconds`);
+  return Number(raw);
+}
+
+function tableName(name: string, raw: string): string {
+  // DynamoDB table names: 3-255 characters of [a-zA-Z0-9_.-].
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(raw)) throw new SettingsError(`${name} is not a valid DynamoDB table name`);
+  return raw;
+}
+
+function read<T>(env: Env, name: string, fallback: T, parse: (name: string, raw: string) => T): T {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? fallback : parse(name, raw.trim());
+}
+
+export function loadSettings(env: Env = process.env): Settings {
+  return {
+    accessTokenLifetime: read(env, 'ACCESS_TOKEN_LIFETIME', 15 * 60, parseDuration),
+    refreshTokenLifetime: read(env, 'REFRESH_TOKEN_LIFETIME', 7 * 86400, parseDuration),
+    rotateRefreshTokens: read(env, 'ROTATE_REFRESH_TOKENS', true, parseBoolean),
+    blacklistAfterRotation: read(env, 'BLACKLIST_AFTER_ROTATION', true, parseBoolean),
+    leeway: read(env, 'LEEWAY', 0, nonNegativeSeconds),
+    usersTable: read(env, 'USERS_TABLE', 'auth-users', tableName),
+    blacklistTable: read(env, 'BLACKLIST_TABLE', 'auth-token-blacklist', tableName),
+    dynamodbEndpoint: read<string | undefined>(env, 'DYNAMODB_ENDPOINT', undefined, (_, raw) => raw),
+  };
+}
+
+let cached: Settings | undefined;
+
+/** The settings of this process, read on first use. */
+export function settings(): Settings {
+  cached ??= loadSettings();
+  return cached;
+}

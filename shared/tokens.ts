@@ -1,0 +1,108 @@
+/**
+ * The token module: simplejwt-compatible access and refresh tokens, signed and checked with jose.
+ * Verification pins HS256 and requires every claim the service relies on, so "alg": "none", a token
+ * signed with another algorithm or a token missing exp/iat/jti/token_type is refused.
+ */
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { HttpError, WWW_AUTHENTICATE } from './errors';
+import { settings } from './settings';
+import { signingKey } from './signing-key';
+
+export type TokenType = 'access' | 'refresh';
+
+export const ALGORITHM = 'HS256';
+
+export interface TokenClaims {
+  readonly token_type: TokenType;
+  readonly exp: number;
+  readonly iat: number;
+  readonly jti: string;
+  readonly [claim: string]: unknown;
+}
+
+export interface TokenPair {
+  readonly access: string;
+  readonly refresh: string;
+}
+
+/** simplejwt's TokenError messages (5.5 wording). */
+export type TokenProblem = 'Token is invalid' | 'Token is expired' | 'Token has wrong type';
+
+/** Unless a caller says otherwise, a bad token answers as simplejwt's views do: 401 token_not_valid. */
+export class TokenError extends HttpError {
+  constructor(readonly problem: TokenProblem) {
+    super(401, { detail: problem, code: 'token_not_valid' }, { 'WWW-Authenticate': WWW_AUTHENTICATE });
+  }
+}
+
+/** Claims set anew on every token; everything else is copied from refresh to access and across rotation. */
+const REGISTERED_CLAIMS = new Set(['token_type', 'exp', 'iat', 'jti']);
+
+/** Our tokens are a few hundred bytes; anything far longer is refused before any parsing. */
+const MAX_TOKEN_LENGTH = 8192;
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function lifetimeOf(type: TokenType): number {
+  const { accessTokenLifetime, refreshTokenLifetime } = settings();
+  return type === 'access' ? accessTokenLifetime : refreshTokenLifetime;
+}
+
+/** A new token of `type` carrying `claims` (user_id and custom claims), with simplejwt's claim order. */
+export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>): Promise<string> {
+  const iat = nowSeconds();
+  const payload = {
+    token_type: type,
+    exp: iat + lifetimeOf(type),
+    iat,
+    jti: randomUUID().replaceAll('-', ''),
+    ...withoutRegisteredClaims(claims),
+  };
+  return new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(await signingKey());
+}
+
+export function withoutRegisteredClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !REGISTERED_CLAIMS.has(name)));
+}
+
+export async function issueTokenPair(claims: Readonly<Record<string, unknown>>): Promise<TokenPair> {
+  const [access, refresh] = await Promise.all([signToken('access', claims), signToken('refresh', claims)]);
+  return { access, refresh };
+}
+
+/**
+ * Checks signature, algorithm, expiry and required claims, then the token type when one is expected.
+ * Throws TokenError with simplejwt's message.
+ */
+export async function decodeToken(token: string, expectedType?: TokenType): Promise<TokenClaims> {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('Token is invalid');
+  const { leeway } = settings();
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, await signingKey(), {
+      algorithms: [ALGORITHM],
+      requiredClaims: ['exp', 'iat', 'jti', 'token_type'],
+      clockTolerance: leeway,
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new TokenError('Token is expired');
+    if (error instanceof errors.JOSEError || error instanceof TypeError) throw new TokenError('Token is invalid');
+    throw error;
+  }
+  const { token_type: type, jti, iat } = payload;
+  if (typeof jti !== 'string' || jti === '' || typeof type !== 'string') throw new TokenError('Token is invalid');
+  // jose only checks that iat is a number; PyJWT (and so simplejwt) also refuses one from the future.
+  if (typeof iat !== 'number' || iat > nowSeconds() + leeway) throw new TokenError('Token is invalid');
+  if (type !== 'access' && type !== 'refresh') throw new TokenError('Token has wrong type');
+  if (expectedType !== undefined && type !== expectedType) throw new TokenError('Token has wrong type');
+  return payload as unknown as TokenClaims;
+}
+
+/** The user id a token names, as a string (simplejwt before 5.5.1 wrote numbers). */
+export function userIdOf(claims: TokenClaims): string | undefined {
+  const id = claims.user_id;
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+  return undefined;
+}

@@ -1,0 +1,173 @@
+/**
+ * The user store. Users live in one table under two kinds of item:
+ *   pk = "user#<id>"            the user (profile reads it in one GetItem)
+ *   pk = "username#<username>"  { userId }: exists exactly while the username is taken
+ * Both are written in one transaction whose conditions make usernames unique in the database itself,
+ * not by a read before a write.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, dynamo, isConditionFailure } from './dynamodb';
+import { settings } from './settings';
+import { USERS_TABLE_SCHEMA } from './tables';
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly isActive: boolean;
+  readonly isStaff: boolean;
+  readonly isSuperuser: boolean;
+  /** PHC string, see passwords.ts. */
+  readonly passwordHash: string;
+  /** ISO 8601. */
+  readonly dateJoined: string;
+}
+
+export type NewUser = Omit<User, 'id' | 'dateJoined'>;
+
+export class UsernameTakenError extends Error {
+  override readonly name = 'UsernameTakenError';
+  constructor() {
+    super('That username is already taken.');
+  }
+}
+
+export class UserNotFoundError extends Error {
+  override readonly name = 'UserNotFoundError';
+  constructor(username: string) {
+    super(`User '${username}' does not exist.`);
+  }
+}
+
+const KEY = USERS_TABLE_SCHEMA.partitionKey;
+export const userKey = (id: string) => ({ [KEY]: `user#${id}` });
+const usernameKey = (username: string) => ({ [KEY]: `username#${normalizeUsername(username)}` });
+
+/** As Django's AbstractBaseUser.normalize_username: NFKC, so look-alike forms of one name are one name. */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC');
+}
+
+/** The custom claims the tutorial's serializer adds to both tokens, plus user_id. */
+export function tokenClaimsFor(user: User): Record<string, string | boolean> {
+  return {
+    user_id: user.id,
+    email: user.email,
+    is_staff: user.isStaff,
+    full_name: `${user.firstName} ${user.lastName}`.trim(),
+  };
+}
+
+export async function findUserById(id: string): Promise<User | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: settings().usersTable, Key: userKey(id), ConsistentRead: true }),
+  );
+  return Item ? toUser(Item) : undefined;
+}
+
+/** Two reads: the username item, then the user it points at. */
+export async function findUserByUsername(username: string): Promise<User | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: settings().usersTable, Key: usernameKey(username), ConsistentRead: true }),
+  );
+  return typeof Item?.userId === 'string' ? findUserById(Item.userId) : undefined;
+}
+
+export async function createUser(fields: NewUser): Promise<User> {
+  const user: User = {
+    ...fields,
+    username: normalizeUsername(fields.username),
+    id: randomUUID(),
+    dateJoined: new Date().toISOString(),
+  };
+  const TableName = settings().usersTable;
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName,
+              Item: { ...usernameKey(user.username), userId: user.id },
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': KEY },
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: { ...userKey(user.id), ...user },
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': KEY },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw new UsernameTakenError();
+    throw error;
+  }
+  return user;
+}
+
+type UserChanges = Partial<Pick<User, 'passwordHash' | 'isActive'>>;
+
+/** Updates an existing user by username; throws UserNotFoundError rather than creating one. */
+export async function updateUser(username: string, changes: UserChanges): Promise<User> {
+  const user = await findUserByUsername(username);
+  if (!user) throw new UserNotFoundError(username);
+  const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+  try {
+    const { Attributes } = await dynamo().send(
+      new UpdateCommand({
+        TableName: settings().usersTable,
+        Key: userKey(user.id),
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: {
+          '#pk': KEY,
+          ...Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+        },
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toUser(Attributes!);
+  } catch (error) {
+    if (isConditionFailure(error)) throw new UserNotFoundError(username);
+    throw error;
+  }
+}
+
+/** For a transaction: the user exists and is active right now. */
+export function activeUserCheck(id: string) {
+  return {
+    ConditionCheck: {
+      TableName: settings().usersTable,
+      Key: userKey(id),
+      ConditionExpression: 'attribute_exists(#pk) AND #active = :true',
+      ExpressionAttributeNames: { '#pk': KEY, '#active': 'isActive' },
+      ExpressionAttributeValues: { ':true': true },
+    },
+  };
+}
+
+export function toUser(item: Record<string, unknown>): User {
+  const text = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
+  return {
+    id: text('id'),
+    username: text('username'),
+    email: text('email'),
+    firstName: text('firstName'),
+    lastName: text('lastName'),
+    isActive: item.isActive === true,
+    isStaff: item.isStaff === true,
+    isSuperuser: item.isSuperuser === true,
+    passwordHash: text('passwordHash'),
+    dateJoined: text('dateJoined'),
+  };
+}
