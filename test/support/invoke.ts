@@ -1,0 +1,43 @@
+/** Calls a handler the way API Gateway would, and reads its answer like an HTTP client. */
+import type { LambdaHandler } from '../../shared/http';
+import { httpApiEvent } from '../../infra/local/events';
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+export interface Call {
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  /** An object is sent as JSON; a string or Buffer is sent as it is. */
+  readonly body?: unknown;
+}
+
+export async function invoke(handler: LambdaHandler, call: Call = {}): Promise<Answer> {
+  const headers = { ...call.headers };
+  let body: string | Buffer | undefined;
+  if (typeof call.body === 'string' || Buffer.isBuffer(call.body)) body = call.body;
+  else if (call.body !== undefined) {
+    body = JSON.stringify(call.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const event = httpApiEvent({
+    method: call.method ?? 'POST',
+    url: call.path ?? '/',
+    headers: Object.entries(headers),
+    ...(body === undefined ? {} : { body }),
+  });
+  const result = await handler(event);
+  const text = result.body ?? '';
+  return {
+    status: result.statusCode ?? 200,
+    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    body: text === '' ? undefined : JSON.parse(text),
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

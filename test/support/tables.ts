@@ -1,0 +1,1 @@
+export const TEST_TABLES = { usersTable: 'test-users', blacklistTable: 'test-blacklist' };
