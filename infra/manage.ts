@@ -1,0 +1,263 @@
+/**
+ * `npm run manage -- <command>`: user administration in the spirit of Django's manage.py, on the same
+ * tables `npm start` serves (DynamoDB Local in the data folder, or DYNAMODB_ENDPOINT).
+ */
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../shared/passwords';
+import { passwordProblems, type PasswordOwner } from '../shared/password-rules';
+import { createUser, findUserByUsername, normalizeUsername, updateUser, UsernameTakenError, UserNotFoundError } from '../shared/users';
+import { LocalSetupError } from './local/dynamodb-local';
+import { prepareLocalEnvironment } from './local/environment';
+import { InputClosedError, Prompter } from './local/prompt';
+
+const USAGE = `Usage: npm run manage -- <command> [options]
+
+Commands:
+  createsuperuser [--noinput] [--username U] [--email E] [--first-name F] [--last-name L]
+      Asks for what is missing. With --noinput the password comes from SUPERUSER_PASSWORD.
+  createuser      [--noinput] [--username U] [--email E] [--first-name F] [--last-name L]
+      The same for a user without staff rights; with --noinput the password comes from USER_PASSWORD.
+  changepassword  [USER] [--noinput]
+      Asks twice for the new password; with --noinput it comes from NEW_PASSWORD.
+  deactivate USER    The user can no longer log in, refresh or read the profile.
+  activate USER      Undoes deactivate.`;
+
+/** A failure to report as one line, "Error: <message>", with a non-zero exit. */
+class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_USERNAME_LENGTH = 150;
+const MAX_NAME_LENGTH = 150;
+const MAX_EMAIL_LENGTH = 254;
+
+function usernameProblem(username: string): string | undefined {
+  if (username === '') return 'This field cannot be blank.';
+  if ([...username].length > MAX_USERNAME_LENGTH) return `Ensure this value has at most ${MAX_USERNAME_LENGTH} characters.`;
+  // Django's UnicodeUsernameValidator.
+  if (!/^[\p{L}\p{N}_.@+-]+$/u.test(username)) {
+    return 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.';
+  }
+  return undefined;
+}
+
+function emailProblem(email: string): string | undefined {
+  if (email === '') return undefined;
+  if (email.length > MAX_EMAIL_LENGTH || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/u.test(email)) return 'Enter a valid email address.';
+  return undefined;
+}
+
+function nameProblem(name: string): string | undefined {
+  return [...name].length > MAX_NAME_LENGTH ? `Ensure this value has at most ${MAX_NAME_LENGTH} characters.` : undefined;
+}
+
+function check(problem: string | undefined): void {
+  if (problem) throw new CommandError(problem);
+}
+
+interface CreateOptions {
+  readonly superuser: boolean;
+  readonly args: string[];
+}
+
+async function createCommand({ superuser, args }: CreateOptions, prompt: Prompter): Promise<void> {
+  const passwordVariable = superuser ? 'SUPERUSER_PASSWORD' : 'USER_PASSWORD';
+  const { values } = parseArgs({
+    args,
+    options: {
+      noinput: { type: 'boolean', default: false },
+      'no-input': { type: 'boolean', default: false },
+      username: { type: 'string' },
+      email: { type: 'string' },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+    },
+  });
+  const noInput = values.noinput || values['no-input'];
+  let username = values.username === undefined ? undefined : normalizeUsername(values.username.trim());
+  let email = values.email?.trim();
+  const firstName = values['first-name']?.trim() ?? '';
+  const lastName = values['last-name']?.trim() ?? '';
+  check(nameProblem(firstName));
+  check(nameProblem(lastName));
+  let password: string;
+
+  if (noInput) {
+    if (username === undefined) throw new CommandError('You must use --username with --noinput.');
+    check(usernameProblem(username));
+    check(emailProblem(email ?? ''));
+    password = process.env[passwordVariable] ?? (superuser ? process.env.DJANGO_SUPERUSER_PASSWORD : undefined) ?? '';
+    if (password === '') throw new CommandError(`Set ${passwordVariable} to the new user's password when using --noinput.`);
+  } else {
+    if (username !== undefined) {
+      check(usernameProblem(username));
+      if (await findUserByUsername(username)) throw new CommandError('That username is already taken.');
+    }
+    while (username === undefined) {
+      const fallback = await defaultUsername();
+      const answer = normalizeUsername(
+        (await prompt.ask(fallback ? `Username (leave blank to use '${fallback}'): ` : 'Username: ')).trim(),
+      );
+      const candidate = answer === '' && fallback ? fallback : answer;
+      const problem = usernameProblem(candidate) ?? ((await findUserByUsername(candidate)) ? 'That username is already taken.' : undefined);
+      if (problem) console.error(`Error: ${problem}`);
+      else username = candidate;
+    }
+    while (email === undefined) {
+      const answer = (await prompt.ask('Email address: ')).trim();
+      const problem = emailProblem(answer);
+      if (problem) console.error(`Error: ${problem}`);
+      else email = answer;
+    }
+    password = await askNewPassword(prompt, { username, email, firstName, lastName }, { allowBypass: true });
+  }
+
+  try {
+    await createUser({
+      username,
+      email: email ?? '',
+      firstName,
+      lastName,
+      isActive: true,
+      isStaff: superuser,
+      isSuperuser: superuser,
+      passwordHash: await hashPassword(password),
+    });
+  } catch (error) {
+    if (error instanceof UsernameTakenError) throw new CommandError(error.message);
+    throw error;
+  }
+  console.log(superuser ? 'Superuser created successfully.' : 'User created successfully.');
+}
+
+/** The login name of whoever runs the command, as Django offers it, when it is a valid and free username. */
+async function defaultUsername(): Promise<string | undefined> {
+  let name: string;
+  try {
+    name = normalizeUsername(userInfo().username.toLowerCase());
+  } catch {
+    return undefined;
+  }
+  if (usernameProblem(name)) return undefined;
+  return (await findUserByUsername(name)) ? undefined : name;
+}
+
+/**
+ * Password, then again, like Django's createsuperuser: blank and mismatched answers ask again; a
+ * password that breaks the validators is accepted only if the operator says so (createsuperuser) or is
+ * refused (changepassword, after three attempts).
+ */
+async function askNewPassword(prompt: Prompter, owner: PasswordOwner, { allowBypass }: { allowBypass: boolean }): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const password = await prompt.askSecret('Password: ');
+    const again = await prompt.askSecret('Password (again): ');
+    let problems: string[];
+    if (password !== again) problems = [allowBypass ? "Your passwords didn't match." : 'Passwords do not match. Please try again.'];
+    else if (password.trim() === '') problems = ["Blank passwords aren't allowed."];
+    else {
+      const rules = passwordProblems(password, owner);
+      if (rules.length === 0) return password;
+      if (allowBypass) {
+        for (const problem of rules) console.error(problem);
+        const bypass = (await prompt.ask('Bypass password validation and create user anyway? [y/N]: ')).trim().toLowerCase();
+        if (bypass === 'y' || bypass === 'yes') return password;
+        continue;
+      }
+      problems = rules;
+    }
+    for (const problem of problems) console.error(allowBypass ? `Error: ${problem}` : problem);
+    if (!allowBypass && attempt >= 3) throw new CommandError(`Aborting password change for user '${owner.username}' after 3 attempts`);
+  }
+}
+
+async function changePasswordCommand(args: string[], prompt: Prompter): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { noinput: { type: 'boolean', default: false }, 'no-input': { type: 'boolean', default: false } },
+  });
+  if (positionals.length > 1) throw new CommandError('changepassword takes one username.', 2);
+  const username = positionals[0] ?? userInfo().username;
+  const user = await findUserByUsername(username);
+  if (!user) throw new CommandError(`user '${username}' does not exist`);
+  let password: string;
+  if (values.noinput || values['no-input']) {
+    password = process.env.NEW_PASSWORD ?? '';
+    if (password === '') throw new CommandError('Set NEW_PASSWORD to the new password when using --noinput.');
+  } else {
+    console.log(`Changing password for user '${user.username}'`);
+    password = await askNewPassword(prompt, user, { allowBypass: false });
+  }
+  await updateUser(user.username, { passwordHash: await hashPassword(password) });
+  console.log(`Password changed successfully for user '${user.username}'`);
+}
+
+async function setActiveCommand(args: string[], active: boolean): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new CommandError(`${active ? 'activate' : 'deactivate'} takes exactly one username.`, 2);
+  const user = await updateUser(positionals[0]!, { isActive: active });
+  console.log(`User '${user.username}' ${active ? 'activated' : 'deactivated'}.`);
+}
+
+type Command = (args: string[], prompt: Prompter) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  createsuperuser: (args, prompt) => createCommand({ superuser: true, args }, prompt),
+  createuser: (args, prompt) => createCommand({ superuser: false, args }, prompt),
+  changepassword: changePasswordCommand,
+  deactivate: (args) => setActiveCommand(args, false),
+  activate: (args) => setActiveCommand(args, true),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`Error: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}.`);
+    return 2;
+  }
+  const local = await prepareLocalEnvironment();
+  const prompt = new Prompter();
+  try {
+    await command(args, prompt);
+    return 0;
+  } finally {
+    prompt.done();
+    await local.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof CommandError) {
+      console.error(`Error: ${error.message}`);
+      process.exit(error.exitCode);
+    }
+    if (error instanceof InputClosedError) {
+      console.error(`\nError: ${error.message}.`);
+      process.exit(1);
+    }
+    if (error instanceof UserNotFoundError || error instanceof LocalSetupError) {
+      console.error(`Error: ${error.message}`);
+      process.exit(1);
+    }
+    // parseArgs reports unknown or malformed options as TypeErrors with a readable message.
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`Error: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(`Error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    process.exit(1);
+  },
+);
