@@ -50,3 +50,63 @@ describe('POST /api/token/ (obtain)', () => {
     }
   });
 });
+
+describe('POST /api/token/ input handling', () => {
+  let bob: TestUser;
+  beforeAll(async () => {
+    bob = await createTestUser();
+  });
+
+  it('reports each missing or wrongly typed field, as DRF does', async () => {
+    expect(await invoke(obtain, { body: { username: 'admin' } })).toMatchObject({ status: 400, body: { password: ['This field is required.'] } });
+    expect(await invoke(obtain, {})).toMatchObject({
+      status: 400,
+      body: { username: ['This field is required.'], password: ['This field is required.'] },
+    });
+    expect(await invoke(obtain, { body: { username: 'admin', password: ['x'] } })).toMatchObject({ status: 400, body: { password: ['Not a valid string.'] } });
+    expect(await invoke(obtain, { body: { username: '', password: '   ' } })).toMatchObject({
+      status: 400,
+      body: { username: ['This field may not be blank.'], password: ['This field may not be blank.'] },
+    });
+  });
+
+  it('answers malformed JSON with a parse error and a wrong method with 405', async () => {
+    const parse = await invoke(obtain, { body: '{bad', headers: { 'content-type': 'application/json' } });
+    expect(parse.status).toBe(400);
+    expect(parse.body.detail).toMatch(/^JSON parse error - /);
+    const get = await invoke(obtain, { method: 'GET' });
+    expect(get).toMatchObject({ status: 405, body: { detail: 'Method "GET" not allowed.' } });
+    expect(get.headers.allow).toBe('POST, OPTIONS');
+    expect(await invoke(obtain, { method: 'DELETE' })).toMatchObject({ status: 405, body: { detail: 'Method "DELETE" not allowed.' } });
+  });
+
+  it('logs in with a form-encoded body and with whitespace around the fields, as simplejwt does', async () => {
+    const form = await invoke(obtain, {
+      body: new URLSearchParams({ username: bob.user.username, password: bob.password }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(200);
+    const padded = await invoke(obtain, { body: { username: ` ${bob.user.username} `, password: ` ${bob.password}\n` } });
+    expect(padded.status).toBe(200);
+  });
+
+  it('answers 415 for a body of another media type, and 413 for a huge body', async () => {
+    expect(await invoke(obtain, { body: '{}', headers: { 'content-type': 'text/plain' } })).toMatchObject({
+      status: 415,
+      body: { detail: 'Unsupported media type "text/plain" in request.' },
+    });
+    const huge = await invoke(obtain, { body: { username: 'x', password: 'y'.repeat(100_000) } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.detail).toMatch(/larger than/);
+  });
+
+  it('matches usernames exactly (case-sensitive, like Django)', async () => {
+    const answer = await invoke(obtain, { body: { username: bob.user.username.toUpperCase(), password: bob.password } });
+    expect(answer.status).toBe(401);
+  });
+
+  it('never caches a token response', async () => {
+    const answer = await invoke(obtain, { body: { username: bob.user.username, password: bob.password } });
+    expect(answer.headers['cache-control']).toBe('no-store');
+  });
+});
