@@ -44,7 +44,8 @@ function createClient(): DynamoDBDocumentClient {
   const endpoint = settings().dynamodbEndpoint;
   const base = new DynamoDBClient({
     maxAttempts: MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    // Without throwOnRequestTimeout the handler only logs a warning and waits on (seen with smithy 4).
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...(endpoint === undefined ? {} : localEndpointConfig(endpoint)),
   });
   base.middlewareStack.add(

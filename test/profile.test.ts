@@ -40,7 +40,7 @@ describe('GET /account/profile', () => {
   });
 
   it('answers "not provided" without a header or with another scheme', async () => {
-    for (const headers of [{}, { authorization: '' }, { authorization: `Token ${tokens.access}` }, { authorization: `bearer ${tokens.access}` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: '' }, { authorization: `Token ${tokens.access}` }, { authorization: `bearer ${tokens.access}` }]) {
       const answer = await get(headers);
       expect(answer).toMatchObject({ status: 401, body: { detail: 'Authentication credentials were not provided.' } });
       expect(answer.headers['www-authenticate']).toBe('Bearer realm="api"');

@@ -23,7 +23,7 @@ export function claimsFor(type: 'access' | 'refresh', userId: string, overrides:
 /** Signs `claims` with our key (HS256) unless told otherwise; claims set to undefined are left out. */
 export async function forge(
   claims: Record<string, unknown>,
-  { alg = 'HS256', key = testSigningKey() as Uint8Array | CryptoKey, header = {} as Record<string, unknown> } = {},
+  { alg = 'HS256', key = testSigningKey() as Parameters<SignJWT['sign']>[0], header = {} as Record<string, unknown> } = {},
 ): Promise<string> {
   const payload = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
   return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT', ...header }).sign(key);

@@ -1,0 +1,105 @@
+/**
+ * DynamoDB throttling, refusing connections or not answering: every handler answers 503 with Retry-After
+ * and a JSON body, never a token whose old refresh token could not be blacklisted, never a stack trace.
+ */
+import { createServer, type Server } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../infra/local/dynamodb-local';
+import type { LambdaHandler } from '../shared/http';
+import { issueTokenPair } from '../shared/tokens';
+import { tokenClaimsFor } from '../shared/users';
+import { bearer, invoke, type Answer } from './support/invoke';
+import { createTestUser, type TestUser } from './support/users';
+
+interface Handlers {
+  obtain: LambdaHandler;
+  refresh: LambdaHandler;
+  profile: LambdaHandler;
+  logout: LambdaHandler;
+}
+
+/** Fresh handler modules (and so a fresh DynamoDB client) after changing the environment. */
+async function loadHandlers(): Promise<Handlers & { dynamo: typeof import('../shared/dynamodb').dynamo }> {
+  vi.resetModules();
+  const [obtain, refresh, profile, logout, dynamodb] = await Promise.all([
+    import('../functions/obtain'),
+    import('../functions/refresh'),
+    import('../functions/profile'),
+    import('../functions/logout'),
+    import('../shared/dynamodb'),
+  ]);
+  return { obtain: obtain.handler, refresh: refresh.handler, profile: profile.handler, logout: logout.handler, dynamo: dynamodb.dynamo };
+}
+
+function expectUnavailable(answer: Answer): void {
+  expect(answer.status).toBe(503);
+  expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+  expect(answer.headers['content-type']).toBe('application/json');
+  expect(answer.body).toEqual({ detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' });
+}
+
+async function callEvery(handlers: Handlers, user: TestUser): Promise<Answer[]> {
+  const { access, refresh: token } = await issueTokenPair(tokenClaimsFor(user.user));
+  return Promise.all([
+    invoke(handlers.obtain, { body: { username: user.user.username, password: user.password } }),
+    invoke(handlers.refresh, { body: { refresh: token } }),
+    invoke(handlers.profile, { method: 'GET', headers: bearer(access) }),
+    invoke(handlers.logout, { body: { refresh: token } }),
+  ]);
+}
+
+describe('when DynamoDB fails', () => {
+  let ivy: TestUser;
+  beforeAll(async () => {
+    ivy = await createTestUser();
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('answers 503 when the endpoint refuses connections', async () => {
+    vi.stubEnv('DYNAMODB_ENDPOINT', `http://127.0.0.1:${await freePort()}`);
+    for (const answer of await callEvery(await loadHandlers(), ivy)) expectUnavailable(answer);
+  });
+
+  it('answers 503 when DynamoDB keeps throttling, and the refresh token survives the outage', async () => {
+    const handlers = await loadHandlers();
+    const throttle = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const { refresh: token } = await issueTokenPair(tokenClaimsFor(ivy.user));
+    handlers.dynamo().middlewareStack.add(
+      () => async () => {
+        throw throttle;
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'injectThrottling' },
+    );
+    try {
+      for (const answer of await callEvery(handlers, ivy)) expectUnavailable(answer);
+      expectUnavailable(await invoke(handlers.refresh, { body: { refresh: token } }));
+    } finally {
+      handlers.dynamo().middlewareStack.remove('injectThrottling');
+    }
+    // Nothing was written during the outage: the same refresh token still works exactly once.
+    expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(200);
+    expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(401);
+  });
+
+  it('answers 503 when DynamoDB accepts connections but never answers', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent: Server = createServer((socket) => sockets.add(socket));
+    const port = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port)));
+    try {
+      vi.stubEnv('DYNAMODB_ENDPOINT', `http://127.0.0.1:${port}`);
+      const handlers = await loadHandlers();
+      const { refresh: token } = await issueTokenPair(tokenClaimsFor(ivy.user));
+      expectUnavailable(await invoke(handlers.refresh, { body: { refresh: token } }));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
