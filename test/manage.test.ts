@@ -1,0 +1,121 @@
+/** `npm run manage` as an operator uses it, on the test run's DynamoDB Local. */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { handler as obtain } from '../functions/obtain';
+import { findUserByUsername } from '../shared/users';
+import { invoke } from './support/invoke';
+import { runNpm } from './support/processes';
+
+const manage = (args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  runNpm('manage', args, { input: options.input ?? '', env: { ...process.env, ...options.env } });
+const fresh = () => `op-${randomUUID().slice(0, 8)}`;
+const canLogIn = async (username: string, password: string) =>
+  (await invoke(obtain, { body: { username, password } })).status === 200;
+
+describe('npm run manage', () => {
+  it('createsuperuser asks for username, email and password, and warns about a weak one', async () => {
+    const username = fresh();
+    const result = await manage(['createsuperuser'], { input: `${username}\n${username}@example.com\nshort\nshort\ny\n` });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Username (leave blank to use');
+    expect(result.stdout).toContain('Email address: ');
+    expect(result.stdout).toContain('Password (again): ');
+    expect(result.stderr).toContain('This password is too short. It must contain at least 8 characters.');
+    expect(result.stdout).toContain('Superuser created successfully.');
+    expect(result.stdout + result.stderr).not.toContain('short\n');
+    const user = await findUserByUsername(username);
+    expect(user).toMatchObject({ email: `${username}@example.com`, isStaff: true, isSuperuser: true, isActive: true });
+    expect(await canLogIn(username, 'short')).toBe(true);
+  });
+
+  it('createsuperuser asks again after mismatched or blank passwords, and refuses a taken username', async () => {
+    const username = fresh();
+    const input = `${username}\n\nfirst-try-pass\nsecond-try-pass\n\n\ngood-password-1\ngood-password-1\n`;
+    const result = await manage(['createsuperuser'], { input });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("Error: Your passwords didn't match.");
+    expect(result.stderr).toContain("Error: Blank passwords aren't allowed.");
+    expect(await canLogIn(username, 'good-password-1')).toBe(true);
+
+    const again = await manage(['createsuperuser', '--noinput', '--username', username], { env: { SUPERUSER_PASSWORD: 'x-password-2' } });
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe('Error: That username is already taken.');
+  });
+
+  it('--noinput takes the password from SUPERUSER_PASSWORD, and needs --username', async () => {
+    const username = fresh();
+    const result = await manage(['createsuperuser', '--noinput', '--username', username, '--email', 'ops@example.com'], {
+      env: { SUPERUSER_PASSWORD: 'from-the-environment' },
+    });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(await canLogIn(username, 'from-the-environment')).toBe(true);
+
+    const missing = await manage(['createsuperuser', '--noinput'], { env: { SUPERUSER_PASSWORD: 'x' } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('Error: You must use --username with --noinput.');
+    const noPassword = await manage(['createsuperuser', '--noinput', '--username', fresh()], { env: { SUPERUSER_PASSWORD: '' } });
+    expect(noPassword.code).toBe(1);
+    expect(noPassword.stderr).toContain('SUPERUSER_PASSWORD');
+  });
+
+  it('createuser makes a user without staff rights, with names for full_name', async () => {
+    const username = fresh();
+    const result = await manage(['createuser', '--noinput', '--username', username, '--first-name', 'Grace', '--last-name', 'Hopper'], {
+      env: { USER_PASSWORD: 'user-password-1' },
+    });
+    expect(result.code).toBe(0);
+    expect(await findUserByUsername(username)).toMatchObject({ isStaff: false, isSuperuser: false, firstName: 'Grace', lastName: 'Hopper' });
+  });
+
+  it('refuses bad usernames and emails in one line', async () => {
+    const badName = await manage(['createuser', '--noinput', '--username', 'no spaces!'], { env: { USER_PASSWORD: 'pw-123456' } });
+    expect(badName.code).toBe(1);
+    expect(badName.stderr.trim()).toBe('Error: Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.');
+    const badEmail = await manage(['createuser', '--noinput', '--username', fresh(), '--email', 'not-an-email'], { env: { USER_PASSWORD: 'pw-123456' } });
+    expect(badEmail.code).toBe(1);
+    expect(badEmail.stderr.trim()).toBe('Error: Enter a valid email address.');
+  });
+
+  it('changepassword asks twice, gives up after three failed attempts, and changes the password', async () => {
+    const username = fresh();
+    await manage(['createuser', '--noinput', '--username', username], { env: { USER_PASSWORD: 'old-password-1' } });
+
+    const giveUp = await manage(['changepassword', username], { input: 'aaaaaaaa1\nbbbbbbbb1\n12345678\n12345678\nshort\nshort\n' });
+    expect(giveUp.code).toBe(1);
+    expect(giveUp.stderr).toContain('Passwords do not match. Please try again.');
+    expect(giveUp.stderr).toContain('This password is entirely numeric.');
+    expect(giveUp.stderr.trim().split('\n').at(-1)).toBe(`Error: Aborting password change for user '${username}' after 3 attempts`);
+    expect(await canLogIn(username, 'old-password-1')).toBe(true);
+
+    const changed = await manage(['changepassword', username], { input: 'new-password-77\nnew-password-77\n' });
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain(`Password changed successfully for user '${username}'`);
+    expect(await canLogIn(username, 'new-password-77')).toBe(true);
+    expect(await canLogIn(username, 'old-password-1')).toBe(false);
+  });
+
+  it('deactivate and activate switch login off and on', async () => {
+    const username = fresh();
+    await manage(['createuser', '--noinput', '--username', username], { env: { USER_PASSWORD: 'some-password-9' } });
+    expect((await manage(['deactivate', username])).stdout.trim()).toBe(`User '${username}' deactivated.`);
+    expect(await canLogIn(username, 'some-password-9')).toBe(false);
+    expect((await manage(['activate', username])).stdout.trim()).toBe(`User '${username}' activated.`);
+    expect(await canLogIn(username, 'some-password-9')).toBe(true);
+  });
+
+  it('answers bad input with one clear line and a non-zero exit', async () => {
+    const cases: [string[], number, string][] = [
+      [['deactivate', 'no-such-user-anywhere'], 1, "Error: User 'no-such-user-anywhere' does not exist."],
+      [['changepassword', 'no-such-user-anywhere'], 1, "Error: user 'no-such-user-anywhere' does not exist"],
+      [['activate'], 2, 'Error: activate takes exactly one username.'],
+      [['frobnicate'], 2, 'Error: unknown command'],
+      [['createuser', '--bogus'], 2, "Error: Unknown option '--bogus'"],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await manage(args);
+      expect(result.code).toBe(code);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(message);
+    }
+  });
+});
