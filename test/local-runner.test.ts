@@ -1,0 +1,146 @@
+/** `npm start` as a developer meets it: its own DynamoDB Local, data kept across restarts, CORS, clear failures. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../infra/local/dynamodb-local';
+import { PROJECT_ROOT, runNpm, startServer, type Server } from './support/processes';
+
+const tempDirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An environment without the test run's settings: what a developer's shell would have. */
+function developerEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', 'USERS_TABLE', 'BLACKLIST_TABLE']) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+const post = (url: string, path: string, json: unknown) =>
+  fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+
+describe('npm start with its own DynamoDB Local', () => {
+  it('keeps users and the signing key across restarts, and manage works whether or not it runs', async () => {
+    const dataDir = tempDir();
+    const env = developerEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+
+    // manage with no server running starts DynamoDB Local on the data folder itself.
+    const created = await runNpm('manage', ['createsuperuser', '--noinput', '--username', 'admin', '--email', 'a@example.com'], {
+      env: { ...env, SUPERUSER_PASSWORD: 'admin' },
+    });
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(statSync(join(dataDir, 'signing-key')).mode & 0o777).toBe(0o600);
+
+    let server: Server = await startServer(env);
+    let access: string;
+    try {
+      const login = await post(server.url, '/api/token/', { username: 'admin', password: 'admin' });
+      expect(login.status).toBe(200);
+      ({ access } = (await login.json()) as { access: string });
+      // manage while the server runs uses the server's DynamoDB Local.
+      const made = await runNpm('manage', ['createuser', '--noinput', '--username', 'second'], { env: { ...env, USER_PASSWORD: 'second-pass' } });
+      expect(made.code).toBe(0);
+    } finally {
+      await server.stop();
+    }
+
+    server = await startServer(env);
+    try {
+      expect((await post(server.url, '/api/token/', { username: 'second', password: 'second-pass' })).status).toBe(200);
+      // Same key after the restart: the earlier access token is still good.
+      const profile = await fetch(`${server.url}/account/profile`, { headers: { authorization: `Bearer ${access}` } });
+      expect(profile.status).toBe(200);
+      expect(await profile.json()).toMatchObject({ username: 'admin' });
+      expect(server.output()).not.toContain(access);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('npm start on a shared DynamoDB', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startServer(
+      developerEnv({
+        DATA_DIR: tempDir(),
+        PORT: String(await freePort()),
+        DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
+        USERS_TABLE: process.env.USERS_TABLE,
+        BLACKLIST_TABLE: process.env.BLACKLIST_TABLE,
+        CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers CORS preflights for configured origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/api/token/`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('content-type');
+    const other = await preflight('https://evil.example.com');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+    const actual = await fetch(`${server.url}/api/token/verify/`, {
+      method: 'POST',
+      headers: { origin: 'https://app.example.com', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(actual.status).toBe(400);
+    expect(actual.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+  });
+
+  it('logs method, path and status, never a body or a header', async () => {
+    await post(server.url, '/api/token/', { username: 'nobody', password: 'secret-in-a-body' });
+    await fetch(`${server.url}/account/profile`, { headers: { authorization: 'Bearer secret-in-a-header' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.output()).toMatch(/POST \/api\/token\/ 401/);
+    expect(server.output()).not.toContain('secret-in-a');
+  });
+
+  it('refuses a port in use with one clear line', async () => {
+    const port = new URL(server.url).port;
+    const result = spawnSync('npm', ['start'], {
+      cwd: PROJECT_ROOT,
+      env: developerEnv({ DATA_DIR: tempDir(), PORT: port, DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`Error: port ${port} is in use; set PORT to another one.`);
+  });
+});
+
+describe('without Java', () => {
+  it('says so in one line, with how to fix it', async () => {
+    const bin = tempDir();
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'infra/start.ts'], {
+      cwd: PROJECT_ROOT,
+      env: developerEnv({ PATH: bin, DATA_DIR: tempDir(), PORT: String(await freePort()) }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Error: Java was not found\. DynamoDB Local needs Java 17 or newer: install it .*openjdk-17-jre-headless/);
+  });
+});
