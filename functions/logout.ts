@@ -12,7 +12,7 @@ const invalidToken = () => badRequest('Invalid token.');
 
 async function refreshClaims(request: HttpRequest): Promise<TokenClaims> {
   try {
-    const { refresh } = stringFields(parseBody(request), ['refresh']);
+    const { refresh } = stringFields(await parseBody(request), ['refresh']);
     return await decodeToken(refresh, 'refresh');
   } catch (error) {
     if (error instanceof HttpError && error.status < 500) throw invalidToken();
@@ -21,6 +21,7 @@ async function refreshClaims(request: HttpRequest): Promise<TokenClaims> {
 }
 
 export const handler = endpoint({
+  name: 'Logout',
   methods: ['POST'],
   async handle(request) {
     const claims = await refreshClaims(request);

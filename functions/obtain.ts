@@ -6,9 +6,10 @@ import { issueTokenPair } from '../shared/tokens';
 import { tokenClaimsFor } from '../shared/users';
 
 export const handler = endpoint({
+  name: 'Custom Token Obtain Pair',
   methods: ['POST'],
   async handle(request) {
-    const { username, password } = stringFields(parseBody(request), ['username', 'password']);
+    const { username, password } = stringFields(await parseBody(request), ['username', 'password']);
     const user = await authenticateCredentials(username, password);
     return ok({ ...(await issueTokenPair(tokenClaimsFor(user))) });
   },

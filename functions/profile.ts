@@ -3,6 +3,7 @@ import { authenticateBearer } from '../shared/bearer-auth';
 import { endpoint, ok } from '../shared/http';
 
 export const handler = endpoint({
+  name: 'Profile',
   methods: ['GET'],
   authenticate: authenticateBearer,
   async handle(_request, user) {

@@ -4,9 +4,10 @@ import { refreshTokens } from '../shared/refresh';
 import { parseBody, stringFields } from '../shared/request-body';
 
 export const handler = endpoint({
+  name: 'Token Refresh',
   methods: ['POST'],
   async handle(request) {
-    const { refresh } = stringFields(parseBody(request), ['refresh']);
+    const { refresh } = stringFields(await parseBody(request), ['refresh']);
     return ok(await refreshTokens(refresh));
   },
 });

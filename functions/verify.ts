@@ -7,9 +7,10 @@ import { parseBody, stringFields } from '../shared/request-body';
 import { decodeToken } from '../shared/tokens';
 
 export const handler = endpoint({
+  name: 'Token Verify',
   methods: ['POST'],
   async handle(request) {
-    const { token } = stringFields(parseBody(request), ['token']);
+    const { token } = stringFields(await parseBody(request), ['token']);
     await decodeToken(token);
     return ok({});
   },

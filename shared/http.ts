@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HttpError, methodNotAllowed, payloadTooLarge, type JsonObject } from './errors';
 import { describeError, log } from './log';
+import { PARSED_MEDIA_TYPES } from './request-body';
 import { SettingsError } from './settings';
 
 export interface HttpRequest {
@@ -33,6 +34,8 @@ export function ok(body: JsonObject): HttpResponse {
 }
 
 interface EndpointOptions<Auth> {
+  /** The view's name in DRF's OPTIONS metadata, e.g. "Token Refresh". */
+  readonly name: string;
   /** The methods the endpoint serves; GET implies HEAD, and OPTIONS is always answered. */
   readonly methods: readonly ('GET' | 'POST')[];
   /**
@@ -47,16 +50,18 @@ export function endpoint<Auth = undefined>(options: EndpointOptions<Auth>): Lamb
   const served = new Set<string>(options.methods);
   if (served.has('GET')) served.add('HEAD');
   const allow = [...served, 'OPTIONS'].join(', ');
+  // What DRF's SimpleMetadata answers to OPTIONS (without the per-field "actions").
+  const metadata = { name: options.name, description: '', renders: ['application/json'], parses: [...PARSED_MEDIA_TYPES] };
 
   return async (event) => {
     const method = event.requestContext.http.method.toUpperCase();
     let response: HttpResponse;
     try {
       const request = toRequest(event);
-      if (method === 'OPTIONS') return render({ status: 204, body: {} }, allow);
       const auth = options.authenticate ? await options.authenticate(request) : (undefined as Auth);
-      if (!served.has(method)) throw methodNotAllowed(method);
-      response = await options.handle(request, auth);
+      if (method === 'OPTIONS') response = ok(metadata);
+      else if (!served.has(method)) throw methodNotAllowed(method);
+      else response = await options.handle(request, auth);
     } catch (error) {
       response = errorResponse(error, event);
     }
@@ -94,17 +99,16 @@ function errorResponse(error: unknown, event: APIGatewayProxyEventV2): HttpRespo
 }
 
 function render(response: HttpResponse, allow: string): APIGatewayProxyStructuredResultV2 {
-  const noBody = response.status === 204;
   return {
     statusCode: response.status,
     headers: {
-      ...(noBody ? {} : { 'Content-Type': 'application/json' }),
+      'Content-Type': 'application/json',
       Allow: allow,
       // Token responses must not be cached (RFC 6749 section 5.1); nothing here is cacheable.
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
       ...response.headers,
     },
-    body: noBody ? '' : JSON.stringify(response.body),
+    body: JSON.stringify(response.body),
   };
 }

@@ -29,7 +29,14 @@ function derive(password: string, salt: Buffer, { ln, r, p }: ScryptParameters, 
 
 const b64 = (bytes: Buffer): string => bytes.toString('base64').replace(/=+$/, '');
 
+/**
+ * scrypt keys HMAC-SHA256 with the password, and HMAC pads short keys with zero bytes: "pw" and "pw\0"
+ * would derive the same key. A NUL character is therefore never hashed and never matches.
+ */
+const hasNul = (password: string) => password.includes('\0');
+
 export async function hashPassword(password: string): Promise<string> {
+  if (hasNul(password)) throw new RangeError('Null characters are not allowed in passwords.');
   const salt = randomBytes(SALT_BYTES);
   const { ln, r, p } = CURRENT_PARAMETERS;
   const key = await derive(password, salt, CURRENT_PARAMETERS, KEY_BYTES);
@@ -59,7 +66,7 @@ function parseHash(stored: string): ParsedHash | undefined {
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
-  if (!parsed) {
+  if (!parsed || hasNul(password)) {
     await spendHashTime(password);
     return false;
   }

@@ -1,25 +1,44 @@
 /**
  * Request bodies read the way DRF's parsers and serializer fields read them, so clients written against
- * simplejwt get the same 400/415 answers: JSON or form-encoded bodies, per-field error lists, CharField's
- * trimming and its "required" / "null" / "blank" / "Not a valid string." messages.
+ * simplejwt get the same 400/415 answers: JSON, form-encoded or multipart bodies, per-field error lists,
+ * CharField's trimming and its "required" / "null" / "blank" / "Not a valid string." messages.
  */
 import { badRequest, unsupportedMediaType, validationFailed } from './errors';
 import type { HttpRequest } from './http';
 
 export type RequestData = Readonly<Record<string, unknown>>;
 
+export const PARSED_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] as const;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function parseBody(request: Pick<HttpRequest, 'headers' | 'body'>): RequestData {
+export async function parseBody(request: Pick<HttpRequest, 'headers' | 'body'>): Promise<RequestData> {
   // DRF treats an empty body as no data at all, whatever the content type says.
   if (request.body.byteLength === 0) return {};
   const contentType = request.headers['content-type'] ?? '';
   const mediaType = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  if (mediaType === 'application/json') return expectObject(parseJson(decode(request.body)));
+  // DRF tries its parsers in order (JSON, form, multipart); a wildcard type matches the first.
+  if (mediaType === 'application/json' || mediaType === '*/*' || mediaType === 'application/*') {
+    return expectObject(parseJson(decode(request.body)));
+  }
   if (mediaType === 'application/x-www-form-urlencoded') {
     return Object.fromEntries(new URLSearchParams(decode(request.body)));
   }
+  if (mediaType === 'multipart/form-data') return parseMultipart(contentType, request.body);
   throw unsupportedMediaType(contentType.split(';', 1)[0]!.trim());
+}
+
+/** Multipart bodies through the platform's own parser (undici's FormData); file parts are not strings. */
+async function parseMultipart(contentType: string, body: Buffer): Promise<RequestData> {
+  let form: FormData;
+  try {
+    form = await new Request('http://localhost/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
+  } catch {
+    throw badRequest('Multipart form parse error - the body or its boundary is malformed');
+  }
+  const data: Record<string, unknown> = {};
+  for (const [name, value] of form) data[name] = typeof value === 'string' ? value : { file: true };
+  return data;
 }
 
 function decode(body: Buffer): string {
@@ -82,5 +101,14 @@ function charField(value: unknown, present: boolean): string | { error: string }
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') return { error: 'Not a valid string.' };
   const trimmed = value.trim();
-  return trimmed === '' ? { error: 'This field may not be blank.' } : trimmed;
+  if (trimmed === '') return { error: 'This field may not be blank.' };
+  // Also a security matter: scrypt keys HMAC with the password, and HMAC pads short keys with zero
+  // bytes, so "secret" and "secret\0" would hash alike.
+  if (trimmed.includes('\0')) return { error: 'Null characters are not allowed.' };
+  const surrogate = /\p{Cs}/u.exec(trimmed);
+  if (surrogate) {
+    const code = surrogate[0].charCodeAt(0).toString(16).toUpperCase();
+    return { error: `Surrogate characters are not allowed: U+${code}.` };
+  }
+  return trimmed;
 }

@@ -248,3 +248,23 @@ describe('everywhere', () => {
     expect(missing.body).toEqual({ detail: 'Not found.' });
   });
 });
+
+describe('paths as sent', () => {
+  it('does not resolve dot segments into another route', async () => {
+    // fetch() would resolve them before sending; node:http sends the path as written.
+    const { request } = await import('node:http');
+    const statusOf = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const outgoing = request(`${server.url}/`, { method: 'POST', path, headers: { 'content-type': 'application/json' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        });
+        outgoing.on('error', reject);
+        outgoing.end('{}');
+      });
+    expect(await statusOf('/api/token/verify/')).toBe(400);
+    for (const path of ['/api/token/refresh/../verify/', '/api/token/.', '/account/logout/..']) {
+      expect(await statusOf(path)).toBe(404);
+    }
+  });
+});

@@ -110,3 +110,20 @@ describe('POST /api/token/ input handling', () => {
     expect(answer.headers['cache-control']).toBe('no-store');
   });
 });
+
+describe('POST /api/token/ and characters a password hash must not see', () => {
+  it('refuses a NUL character instead of letting "secret\\0" log in as "secret"', async () => {
+    const user = await createTestUser();
+    const answer = await invoke(obtain, { body: { username: user.user.username, password: `${user.password}\u0000` } });
+    expect(answer).toMatchObject({ status: 400, body: { password: ['Null characters are not allowed.'] } });
+  });
+});
+
+describe('OPTIONS /api/token/', () => {
+  it("answers DRF's metadata with the Allow header", async () => {
+    const answer = await invoke(obtain, { method: 'OPTIONS' });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ name: 'Custom Token Obtain Pair', renders: ['application/json'] });
+    expect(answer.headers.allow).toBe('POST, OPTIONS');
+  });
+});

@@ -30,6 +30,12 @@ describe('password hashing', () => {
     expect(needsRehash(older)).toBe(true);
   });
 
+  it('never hashes or matches a password with a NUL character (HMAC would pad "pw" to "pw\\0")', async () => {
+    const stored = await hashPassword('pw');
+    expect(await verifyPassword('pw\u0000', stored)).toBe(false);
+    await expect(hashPassword('pw\u0000')).rejects.toThrow('Null characters');
+  });
+
   it('treats an unreadable or hostile stored value as a mismatch', async () => {
     for (const stored of ['', 'plaintext', 'pbkdf2_sha256$1$salt$hash', '$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']) {
       expect(await verifyPassword('pw', stored)).toBe(false);

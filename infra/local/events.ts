@@ -21,8 +21,15 @@ export interface IncomingRequest {
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|javascript))/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The path as the client sent it: no dot segments resolved, no percent-decoding. */
+export function rawPathOf(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
 export function httpApiEvent(request: IncomingRequest): APIGatewayProxyEventV2 {
   const url = new URL(request.url, 'http://localhost');
+  const rawPath = rawPathOf(request.url);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [rawName, value] of request.headers ?? []) {
@@ -43,7 +50,7 @@ export function httpApiEvent(request: IncomingRequest): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
+    rawPath,
     rawQueryString: url.search.slice(1),
     ...(cookies ? { cookies } : {}),
     headers,
@@ -55,7 +62,7 @@ export function httpApiEvent(request: IncomingRequest): APIGatewayProxyEventV2 {
       domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
       http: {
         method,
-        path: url.pathname,
+        path: rawPath,
         protocol: 'HTTP/1.1',
         sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LambdaHandler } from '../../shared/http';
 import { findRoute, type Route } from '../routes';
-import { httpApiEvent } from './events';
+import { httpApiEvent, rawPathOf } from './events';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -42,7 +42,7 @@ export function createLocalServer(cors: CorsOptions, loadHandler: HandlerLoader 
       .finally(() => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         // Method, path and status only: never a header or a body.
-        console.log(`${request.method} ${new URL(request.url ?? '/', 'http://x').pathname} ${response.statusCode} ${ms.toFixed(1)}ms`);
+        console.log(`${request.method} ${rawPathOf(request.url ?? '/')} ${response.statusCode} ${ms.toFixed(1)}ms`);
       });
   });
 }
@@ -70,8 +70,7 @@ async function serve(
     return;
   }
 
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const route = findRoute(path);
+  const route = findRoute(rawPathOf(request.url ?? '/'));
   if (!route) return writeJson(response, 404, { detail: 'Not found.' });
 
   const body = await readBody(request);
