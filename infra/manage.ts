@@ -6,7 +6,15 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../shared/passwords';
 import { passwordProblems, type PasswordOwner } from '../shared/password-rules';
-import { createUser, findUserByUsername, normalizeUsername, updateUser, UsernameTakenError, UserNotFoundError } from '../shared/users';
+import {
+  createUser,
+  findUserByUsername,
+  MAX_USERNAME_LENGTH,
+  normalizeUsername,
+  updateUser,
+  UsernameTakenError,
+  UserNotFoundError,
+} from '../shared/users';
 import { LocalSetupError } from './local/dynamodb-local';
 import { prepareLocalEnvironment } from './local/environment';
 import { InputClosedError, Prompter } from './local/prompt';
@@ -33,7 +41,6 @@ class CommandError extends Error {
   }
 }
 
-const MAX_USERNAME_LENGTH = 150;
 const MAX_NAME_LENGTH = 150;
 const MAX_EMAIL_LENGTH = 254;
 
@@ -226,6 +233,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Error: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}.`);
     return 2;
   }
+  // A signal becomes an ordinary exit, so the local database is left on the way out.
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(143));
   const local = await prepareLocalEnvironment();
   const prompt = new Prompter();
   try {
@@ -233,7 +243,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     prompt.done();
-    await local.close();
+    local.close();
   }
 }
 

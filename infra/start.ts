@@ -19,26 +19,23 @@ async function main(): Promise<void> {
   const local = await prepareLocalEnvironment();
   const server = createLocalServer({ allowedOrigins });
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
+  const stop = () => {
     server.close();
     server.closeAllConnections();
-    await local.close();
+    local.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  server.on('error', async (error: NodeJS.ErrnoException) => {
+  server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `Error: port ${listenPort} is in use; set PORT to another one.` : `Error: ${error.message}`);
-    await local.close();
+    local.close();
     process.exit(1);
   });
   server.listen(listenPort, host, () => {
     const { port: actual } = server.address() as { port: number };
-    const source = { DYNAMODB_ENDPOINT: 'from DYNAMODB_ENDPOINT', started: 'DynamoDB Local', shared: 'DynamoDB Local, shared' }[local.dynamodbSource];
+    const source = { DYNAMODB_ENDPOINT: 'DynamoDB from DYNAMODB_ENDPOINT', local: 'DynamoDB Local' }[local.dynamodbSource];
     console.log(`Serving the auth API on http://${host}:${actual} (${source} at ${local.dynamodbEndpoint}; data in ${local.dataDir})`);
     for (const route of ROUTES) console.log(`  ${route.name.padEnd(8)} ${route.path}`);
     if (allowedOrigins.length > 0) console.log(`  CORS allowed for ${allowedOrigins.join(', ')}`);

@@ -1,8 +1,9 @@
 /**
  * The blacklist of refresh tokens, keyed on the token's jti (never on the token string, so a token
- * re-encoded differently is still the same token). Entries carry a TTL at or after the token's expiry;
- * because TTL deletion can lag by days, every read and every condition treats an entry past its TTL as
- * absent.
+ * re-encoded differently is still the same token). An entry is in force while its token could still
+ * verify: until the token's exp plus the LEEWAY in force when it is read. Reads and conditions decide
+ * that from the stored exp, never from whether DynamoDB's TTL sweep (which can lag by days) has run;
+ * the TTL attribute only lets DynamoDB delete the entry, a margin after it stops mattering.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailure } from './dynamodb';
@@ -12,25 +13,31 @@ import { nowSeconds, type TokenClaims, userIdOf } from './tokens';
 
 const KEY = BLACKLIST_TABLE_SCHEMA.partitionKey;
 const TTL = BLACKLIST_TABLE_SCHEMA.timeToLiveAttribute;
+const TOKEN_EXP = 'tokenExp';
+/** Covers clock differences with the TTL sweeper and a LEEWAY raised after the entry was written. */
+const TTL_MARGIN_SECONDS = 86400;
+
+/** Entries whose token expired before this instant no longer matter. */
+const cutoff = () => nowSeconds() - settings().leeway;
 
 /**
  * The Put that blacklists a token, conditional on the jti not being blacklisted already: of any number of
  * concurrent writers exactly one succeeds.
  */
 export function blacklistPut(claims: TokenClaims) {
-  const now = nowSeconds();
+  const exp = Math.floor(claims.exp);
   return {
     TableName: settings().blacklistTable,
     Item: {
       [KEY]: claims.jti,
-      // A token within LEEWAY of its exp still verifies, so its entry must outlive that.
-      [TTL]: Math.floor(claims.exp) + settings().leeway,
+      [TOKEN_EXP]: exp,
+      [TTL]: exp + settings().leeway + TTL_MARGIN_SECONDS,
       userId: userIdOf(claims),
-      blacklistedAt: now,
+      blacklistedAt: nowSeconds(),
     },
-    ConditionExpression: 'attribute_not_exists(#jti) OR #ttl < :now',
-    ExpressionAttributeNames: { '#jti': KEY, '#ttl': TTL },
-    ExpressionAttributeValues: { ':now': now },
+    ConditionExpression: 'attribute_not_exists(#jti) OR #exp < :cutoff',
+    ExpressionAttributeNames: { '#jti': KEY, '#exp': TOKEN_EXP },
+    ExpressionAttributeValues: { ':cutoff': cutoff() },
   };
 }
 
@@ -50,7 +57,7 @@ export const blacklistKey = (jti: string) => ({ [KEY]: jti });
 
 /** Whether a blacklist item read elsewhere (e.g. in a batch) is still in force. */
 export function isInForce(item: Record<string, unknown> | undefined): boolean {
-  return item !== undefined && typeof item[TTL] === 'number' && item[TTL] >= nowSeconds();
+  return item !== undefined && typeof item[TOKEN_EXP] === 'number' && item[TOKEN_EXP] >= cutoff();
 }
 
 export async function isBlacklisted(jti: string): Promise<boolean> {

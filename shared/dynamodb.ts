@@ -25,11 +25,16 @@ const UNAVAILABLE_ERRORS = new Set([
   'TimeoutError',
   'RequestTimeout',
 ]);
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// ENOTFOUND is left out on purpose: a name that does not resolve is a misconfiguration (500), not an outage.
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Reasons a transaction item can be cancelled for that say "try again later" (TransactionConflict is the caller's to retry). */
+const UNAVAILABLE_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
 
 export function isUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { $fault, code } = error as { $fault?: string; code?: string };
+  const reasons = cancellationCodes(error);
+  if (reasons) return !reasons.includes('ConditionalCheckFailed') && reasons.some((reason) => UNAVAILABLE_CANCELLATIONS.has(reason));
   return $fault === 'server' || UNAVAILABLE_ERRORS.has(error.name) || (code !== undefined && NETWORK_ERROR_CODES.has(code));
 }
 

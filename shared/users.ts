@@ -68,12 +68,24 @@ export async function findUserById(id: string): Promise<User | undefined> {
   return Item ? toUser(Item) : undefined;
 }
 
-/** Two reads: the username item, then the user it points at. */
+/** Django's limit; also keeps every username key far below DynamoDB's 2048-byte key limit. */
+export const MAX_USERNAME_LENGTH = 150;
+
+/**
+ * Two reads, found or not: the username item, then the user it points at, or for an unknown username
+ * a user id that cannot exist, so that the answer's timing does not tell which usernames exist.
+ */
 export async function findUserByUsername(username: string): Promise<User | undefined> {
+  const pointer = [...normalizeUsername(username)].length <= MAX_USERNAME_LENGTH ? await readUsernameItem(username) : undefined;
+  const user = await findUserById(typeof pointer?.userId === 'string' ? pointer.userId : `absent-${randomUUID()}`);
+  return pointer ? user : undefined;
+}
+
+async function readUsernameItem(username: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamo().send(
     new GetCommand({ TableName: settings().usersTable, Key: usernameKey(username), ConsistentRead: true }),
   );
-  return typeof Item?.userId === 'string' ? findUserById(Item.userId) : undefined;
+  return Item;
 }
 
 export async function createUser(fields: NewUser): Promise<User> {

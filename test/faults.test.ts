@@ -88,6 +88,37 @@ describe('when DynamoDB fails', () => {
     expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(401);
   });
 
+  it('answers 503 when a refresh transaction is cancelled for throttling, and issues nothing', async () => {
+    const handlers = await loadHandlers();
+    const cancelled = Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }],
+    });
+    handlers.dynamo().middlewareStack.add(
+      () => async () => {
+        throw cancelled;
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'injectCancellation' },
+    );
+    const { refresh: token } = await issueTokenPair(tokenClaimsFor(ivy.user));
+    try {
+      expectUnavailable(await invoke(handlers.refresh, { body: { refresh: token } }));
+    } finally {
+      handlers.dynamo().middlewareStack.remove('injectCancellation');
+    }
+    expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(200);
+  });
+
+  it('answers 500, not a misleading 503, when the endpoint name does not resolve (a misconfiguration)', async () => {
+    vi.stubEnv('DYNAMODB_ENDPOINT', 'http://no-such-host.invalid:8000');
+    const handlers = await loadHandlers();
+    const { access } = await issueTokenPair(tokenClaimsFor(ivy.user));
+    const answer = await invoke(handlers.profile, { method: 'GET', headers: bearer(access) });
+    expect(answer).toMatchObject({ status: 500, body: { detail: 'A server error occurred.' } });
+  });
+
   it('answers 503 when DynamoDB accepts connections but never answers', async () => {
     const sockets = new Set<import('node:net').Socket>();
     const silent: Server = createServer((socket) => sockets.add(socket));

@@ -1,5 +1,5 @@
 /** `npm start` as a developer meets it: its own DynamoDB Local, data kept across restarts, CORS, clear failures. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,53 @@ describe('npm start with its own DynamoDB Local', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+/** DynamoDB Local processes whose database lives under `dataDir`. */
+function javaProcessesFor(dataDir: string): string[] {
+  const { stdout } = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return stdout.split('\n').filter((line) => line.includes('DynamoDBLocal.jar') && line.includes(dataDir));
+}
+
+describe('one DynamoDB Local shared by npm start and manage', () => {
+  it('outlives whichever process started it while another still uses it, and stops with the last', async () => {
+    const dataDir = tempDir();
+    const env = developerEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+    // manage starts the database, then waits at its first prompt.
+    const manage = spawn('npm', ['run', '-s', 'manage', '--', 'createsuperuser'], { cwd: PROJECT_ROOT, env });
+    let manageOutput = '';
+    manage.stdout.on('data', (chunk: Buffer) => (manageOutput += chunk.toString()));
+    const manageExit = new Promise<number | null>((resolve) => manage.on('exit', resolve));
+    for (const started = Date.now(); !manageOutput.includes('Username'); ) {
+      if (Date.now() - started > 60_000) throw new Error(`manage never prompted: ${manageOutput}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const server = await startServer(env);
+    try {
+      manage.stdin.end('shared\nshared@example.com\nshared-password\nshared-password\n');
+      expect(await manageExit).toBe(0);
+      // manage has gone; the database it started must still serve the server.
+      const login = await post(server.url, '/api/token/', { username: 'shared', password: 'shared-password' });
+      expect(login.status).toBe(200);
+      expect(javaProcessesFor(dataDir)).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(javaProcessesFor(dataDir)).toEqual([]);
+  });
+
+  it('leaves no DynamoDB Local running when setup fails after starting it', async () => {
+    const dataDir = tempDir();
+    // A users table named like the blacklist table: the key schemas clash after DynamoDB Local started.
+    const result = await runNpm('manage', ['deactivate', 'anyone'], {
+      env: developerEnv({ DATA_DIR: dataDir, USERS_TABLE: 'clash-table', BLACKLIST_TABLE: 'clash-table' }),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^Error: Table clash-table exists with key/);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(javaProcessesFor(dataDir)).toEqual([]);
   });
 });
 

@@ -40,6 +40,18 @@ describe('POST /account/logout/', () => {
     for (const call of bodies) expect(await invoke(logout, call)).toMatchObject({ status: 400, body: INVALID });
   });
 
+  it('treats an entry whose token has expired as absent, even before TTL deletion removes it', async () => {
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { dynamo } = await import('../shared/dynamodb');
+    const { settings } = await import('../shared/settings');
+    const { forge, claimsFor, now } = await import('./support/tokens');
+    const jti = `stale${Date.now()}`;
+    await dynamo().send(new PutCommand({ TableName: settings().blacklistTable, Item: { jti, tokenExp: now() - 100, expiresAt: now() - 50 } }));
+    const token = await forge(claimsFor('refresh', gina.user.id, { jti }));
+    expect((await invoke(logout, { body: { refresh: token } })).status).toBe(200);
+    expect((await invoke(logout, { body: { refresh: token } })).status).toBe(400);
+  });
+
   it('answers 405 to GET', async () => {
     expect(await invoke(logout, { method: 'GET' })).toMatchObject({ status: 405, body: { detail: 'Method "GET" not allowed.' } });
   });

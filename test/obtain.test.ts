@@ -100,6 +100,11 @@ describe('POST /api/token/ input handling', () => {
     expect(huge.body.detail).toMatch(/larger than/);
   });
 
+  it('answers an absurdly long username like any unknown one, not with a DynamoDB key error', async () => {
+    expect(await invoke(obtain, { body: { username: 'a'.repeat(3000), password: 'x' } })).toMatchObject({ status: 401, body: NO_ACCOUNT });
+    expect(await invoke(obtain, { body: { username: '\ufdfa'.repeat(150), password: 'x' } })).toMatchObject({ status: 401, body: NO_ACCOUNT });
+  });
+
   it('matches usernames exactly (case-sensitive, like Django)', async () => {
     const answer = await invoke(obtain, { body: { username: bob.user.username.toUpperCase(), password: bob.password } });
     expect(answer.status).toBe(401);

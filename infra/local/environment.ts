@@ -1,19 +1,18 @@
 /**
  * What `npm start` and `npm run manage` need before a handler or store runs: a data folder, a signing
- * key, a DynamoDB with the tables, and the environment variables the shared code reads.
- *
- * Both commands share one DynamoDB Local per data folder: whichever starts first records its endpoint
- * in <data>/dynamodb-local.json and the other uses it, so `manage` works on the same data whether or
- * not `npm start` is running.
+ * key, a DynamoDB with the tables, and the environment variables the shared code reads. Both commands
+ * share one DynamoDB Local per data folder (shared-dynamodb.ts), so `manage` works on the same data
+ * whether or not `npm start` is running.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { loadSettings } from '../../shared/settings';
 import { keyFromEnvironment } from '../../shared/signing-key';
-import { ensureTables, LocalSetupError, localClient, startDynamoDbLocal } from './dynamodb-local';
+import { ensureTables, LocalSetupError, localClient } from './dynamodb-local';
+import { leaseDynamoDbLocal } from './shared-dynamodb';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,9 +20,9 @@ export interface LocalEnvironment {
   readonly dataDir: string;
   readonly dynamodbEndpoint: string;
   /** Where the endpoint came from, for the start-up message. */
-  readonly dynamodbSource: 'DYNAMODB_ENDPOINT' | 'started' | 'shared';
-  /** Stops the DynamoDB Local this process started, if any. */
-  close(): Promise<void>;
+  readonly dynamodbSource: 'DYNAMODB_ENDPOINT' | 'local';
+  /** Leaves the shared DynamoDB Local (stopping it if no other process uses it). Synchronous, idempotent. */
+  close(): void;
 }
 
 export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LocalEnvironment> {
@@ -34,17 +33,26 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   keyFromEnvironment(env); // a short SIGNING_KEY fails here, with its one-line reason
   const settings = loadSettings(env);
 
-  let database: { endpoint: string; source: LocalEnvironment['dynamodbSource']; close(): Promise<void> };
+  let endpoint: string;
+  let close = () => {};
   if (settings.dynamodbEndpoint) {
     await assertReachable(settings.dynamodbEndpoint);
-    database = { endpoint: settings.dynamodbEndpoint, source: 'DYNAMODB_ENDPOINT', close: async () => {} };
+    endpoint = settings.dynamodbEndpoint;
   } else {
-    database = await sharedDynamoDbLocal(dataDir);
+    const lease = await leaseDynamoDbLocal(dataDir);
+    ({ endpoint, release: close } = lease);
+    // However this process ends (an error, process.exit, a signal turned into exit), it leaves.
+    process.on('exit', close);
   }
-  env.DYNAMODB_ENDPOINT = database.endpoint;
+  try {
+    await ensureTables(endpoint, settings);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  env.DYNAMODB_ENDPOINT = endpoint;
   env.AWS_REGION ??= 'us-east-1';
-  await ensureTables(database.endpoint, settings);
-  return { dataDir, dynamodbEndpoint: database.endpoint, dynamodbSource: database.source, close: database.close };
+  return { dataDir, dynamodbEndpoint: endpoint, dynamodbSource: settings.dynamodbEndpoint ? 'DYNAMODB_ENDPOINT' : 'local', close };
 }
 
 /** A random key made once and kept in the data folder (owner-only), never a built-in default. */
@@ -68,53 +76,5 @@ async function assertReachable(endpoint: string): Promise<void> {
     throw new LocalSetupError(`DynamoDB at ${endpoint} did not answer (${(error as Error).name}).`);
   } finally {
     client.destroy();
-  }
-}
-
-interface RuntimeRecord {
-  readonly endpoint: string;
-  readonly pid: number;
-}
-
-async function sharedDynamoDbLocal(dataDir: string) {
-  const recordFile = join(dataDir, 'dynamodb-local.json');
-  const existing = readRecord(recordFile);
-  if (existing && isAlive(existing.pid)) {
-    try {
-      await assertReachable(existing.endpoint);
-      return { endpoint: existing.endpoint, source: 'shared' as const, close: async () => {} };
-    } catch {
-      // a stale record: its process is gone or is something else now
-    }
-  }
-  const dbPath = join(dataDir, 'dynamodb');
-  mkdirSync(dbPath, { recursive: true });
-  const running = await startDynamoDbLocal({ dbPath });
-  writeFileSync(recordFile, JSON.stringify({ endpoint: running.endpoint, pid: running.pid } satisfies RuntimeRecord));
-  return {
-    endpoint: running.endpoint,
-    source: 'started' as const,
-    async close() {
-      if (readRecord(recordFile)?.pid === running.pid) rmSync(recordFile, { force: true });
-      await running.stop();
-    },
-  };
-}
-
-function readRecord(file: string): RuntimeRecord | undefined {
-  try {
-    const record = JSON.parse(readFileSync(file, 'utf8')) as Partial<RuntimeRecord>;
-    return typeof record.endpoint === 'string' && typeof record.pid === 'number' ? (record as RuntimeRecord) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

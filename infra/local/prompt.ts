@@ -27,6 +27,8 @@ export class Prompter {
       },
     });
     const reader = createInterface({ input, output: echo, terminal: this.interactive });
+    // On a terminal readline swallows Ctrl-C; hand it back to the process as the signal it is.
+    reader.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     this.lines = reader[Symbol.asyncIterator]();
     this.close = () => reader.close();
     this.output = output;

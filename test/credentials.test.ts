@@ -1,0 +1,36 @@
+/** Login costs one full password hash whatever the outcome, so timing does not tell who has an account. */
+import { describe, expect, it, vi } from 'vitest';
+import * as passwords from '../shared/passwords';
+import { authenticateCredentials } from '../shared/credentials';
+import { updateUser } from '../shared/users';
+import { countDynamoCalls } from './support/dynamo-calls';
+import { createTestUser } from './support/users';
+
+vi.mock('../shared/passwords', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../shared/passwords')>();
+  return { ...actual, verifyPassword: vi.fn(actual.verifyPassword), spendHashTime: vi.fn(actual.spendHashTime) };
+});
+
+async function hashesFor(username: string, password: string): Promise<{ hashes: number; reads: number }> {
+  vi.mocked(passwords.verifyPassword).mockClear();
+  vi.mocked(passwords.spendHashTime).mockClear();
+  const { calls } = await countDynamoCalls(() => authenticateCredentials(username, password).catch(() => undefined));
+  const verified = vi.mocked(passwords.verifyPassword).mock.calls.length;
+  const spent = vi.mocked(passwords.spendHashTime).mock.calls.length;
+  return { hashes: verified + spent, reads: calls.length };
+}
+
+describe('authenticateCredentials', () => {
+  it('hashes once and reads twice for a right password, a wrong one, an unknown user and an inactive user', async () => {
+    const active = await createTestUser();
+    const inactive = await createTestUser();
+    await updateUser(inactive.user.username, { isActive: false });
+    const outcomes = [
+      await hashesFor(active.user.username, active.password),
+      await hashesFor(active.user.username, 'wrong'),
+      await hashesFor('no-such-user-here', 'whatever'),
+      await hashesFor(inactive.user.username, inactive.password),
+    ];
+    expect(outcomes).toEqual(Array(4).fill({ hashes: 1, reads: 2 }));
+  });
+});
