@@ -31,6 +31,22 @@ async function loadHandlers(): Promise<Handlers & { dynamo: typeof import('../sh
   return { obtain: obtain.handler, refresh: refresh.handler, profile: profile.handler, logout: logout.handler, dynamo: dynamodb.dynamo };
 }
 
+/** Every DynamoDB request fails with `error` (after the SDK's retries) while `during` runs. */
+async function whileFailing<T>(handlers: { dynamo: () => import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient }, error: Record<string, unknown>, during: () => Promise<T>): Promise<T> {
+  const failure = Object.assign(new Error(String(error.message ?? error.name)), { $fault: 'client', $metadata: { httpStatusCode: 400 } }, error);
+  handlers.dynamo().middlewareStack.add(
+    () => async () => {
+      throw failure;
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'injectFailure' },
+  );
+  try {
+    return await during();
+  } finally {
+    handlers.dynamo().middlewareStack.remove('injectFailure');
+  }
+}
+
 function expectUnavailable(answer: Answer): void {
   expect(answer.status).toBe(503);
   expect(answer.headers['retry-after']).toMatch(/^\d+$/);
@@ -65,24 +81,11 @@ describe('when DynamoDB fails', () => {
 
   it('answers 503 when DynamoDB keeps throttling, and the refresh token survives the outage', async () => {
     const handlers = await loadHandlers();
-    const throttle = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
-      name: 'ThrottlingException',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400 },
-    });
     const { refresh: token } = await issueTokenPair(tokenClaimsFor(ivy.user));
-    handlers.dynamo().middlewareStack.add(
-      () => async () => {
-        throw throttle;
-      },
-      { step: 'finalizeRequest', priority: 'low', name: 'injectThrottling' },
-    );
-    try {
+    await whileFailing(handlers, { name: 'ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' }, async () => {
       for (const answer of await callEvery(handlers, ivy)) expectUnavailable(answer);
       expectUnavailable(await invoke(handlers.refresh, { body: { refresh: token } }));
-    } finally {
-      handlers.dynamo().middlewareStack.remove('injectThrottling');
-    }
+    });
     // Nothing was written during the outage: the same refresh token still works exactly once.
     expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(200);
     expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(401);
@@ -90,24 +93,11 @@ describe('when DynamoDB fails', () => {
 
   it('answers 503 when a refresh transaction is cancelled for throttling, and issues nothing', async () => {
     const handlers = await loadHandlers();
-    const cancelled = Object.assign(new Error('Transaction cancelled'), {
-      name: 'TransactionCanceledException',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400 },
-      CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }],
-    });
-    handlers.dynamo().middlewareStack.add(
-      () => async () => {
-        throw cancelled;
-      },
-      { step: 'finalizeRequest', priority: 'low', name: 'injectCancellation' },
-    );
     const { refresh: token } = await issueTokenPair(tokenClaimsFor(ivy.user));
-    try {
+    const cancellation = { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }] };
+    await whileFailing(handlers, cancellation, async () => {
       expectUnavailable(await invoke(handlers.refresh, { body: { refresh: token } }));
-    } finally {
-      handlers.dynamo().middlewareStack.remove('injectCancellation');
-    }
+    });
     expect((await invoke(handlers.refresh, { body: { refresh: token } })).status).toBe(200);
   });
 
