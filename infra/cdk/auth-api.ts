@@ -1,0 +1,247 @@
+/**
+ * ServerlessJwtAuth: the whole service as one construct a team can drop into its own stack: an HTTP API
+ * with the five routes, one Lambda function per handler, the users and blacklist tables, and the signing
+ * key in Secrets Manager, each function allowed only what it uses.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { BLACKLIST_TABLE_SCHEMA, type TableSchema, USERS_TABLE_SCHEMA } from '../../shared/tables';
+import { ROUTES, type Route } from '../routes';
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ServerlessJwtAuthProps {
+  /** @default 15 minutes */
+  readonly accessTokenLifetime?: Duration;
+  /** @default 7 days */
+  readonly refreshTokenLifetime?: Duration;
+  /** @default true */
+  readonly rotateRefreshTokens?: boolean;
+  /** @default true */
+  readonly blacklistAfterRotation?: boolean;
+  /** Clock skew tolerated on exp and nbf. @default no leeway */
+  readonly leeway?: Duration;
+  /** Browser origins allowed to call the API ("*" for any). @default none: no CORS */
+  readonly corsAllowedOrigins?: string[];
+  /** Stage-wide throttling. @default 100 requests per second, bursts of 200 */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Retention of the functions' and the API's logs. @default one month */
+  readonly logRetention?: RetentionDays;
+  /** What deleting the stack does to the users table. @default RemovalPolicy.RETAIN */
+  readonly usersTableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Memory of the obtain function, which runs scrypt at N=2^17, r=8 (128 MiB per hash). Lambda gives CPU in
+   * proportion to memory, one full vCPU at 1769 MB, and the hash is CPU-bound: less memory makes every
+   * login slower by the same factor. @default 1769
+   */
+  readonly obtainMemorySize?: number;
+}
+
+type FunctionName = Route['name'];
+
+/**
+ * The other functions do one or two DynamoDB calls and a HMAC: 512 MB gives them a third of a vCPU, which
+ * keeps cold starts (module loading is CPU-bound) short without paying for idle memory.
+ */
+const DEFAULT_MEMORY_SIZE = 512;
+
+export class ServerlessJwtAuth extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly usersTable: TableV2;
+  readonly blacklistTable: TableV2;
+  readonly signingKey: Secret;
+  readonly functions: Record<FunctionName, NodejsFunction>;
+
+  /** The API's base URL, ending in "/". */
+  get url(): string {
+    return this.stage.url;
+  }
+
+  constructor(scope: Construct, id: string, props: ServerlessJwtAuthProps = {}) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.usersTable = table(this, 'UsersTable', USERS_TABLE_SCHEMA, props.usersTableRemovalPolicy ?? RemovalPolicy.RETAIN);
+    // Entries only matter until their token expires; losing the table with the stack loses nothing else.
+    this.blacklistTable = table(this, 'BlacklistTable', BLACKLIST_TABLE_SCHEMA, RemovalPolicy.DESTROY);
+
+    this.signingKey = new Secret(this, 'SigningKey', {
+      description: 'HS256 key that signs and verifies the auth API tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.signingKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Automatic rotation of an HS256 key would end every session at each rotation; the README documents rotating it on purpose.',
+    });
+
+    const environment: Record<string, string> = {
+      USERS_TABLE: this.usersTable.tableName,
+      BLACKLIST_TABLE: this.blacklistTable.tableName,
+      SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
+      ACCESS_TOKEN_LIFETIME: String((props.accessTokenLifetime ?? Duration.minutes(15)).toSeconds()),
+      REFRESH_TOKEN_LIFETIME: String((props.refreshTokenLifetime ?? Duration.days(7)).toSeconds()),
+      ROTATE_REFRESH_TOKENS: String(props.rotateRefreshTokens ?? true),
+      BLACKLIST_AFTER_ROTATION: String(props.blacklistAfterRotation ?? true),
+      LEEWAY: String((props.leeway ?? Duration.seconds(0)).toSeconds()),
+    };
+
+    // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on.
+    const permissions: Record<FunctionName, (fn: NodejsFunction) => void> = {
+      obtain: (fn) => this.usersTable.grant(fn, 'dynamodb:GetItem'),
+      profile: (fn) => this.usersTable.grant(fn, 'dynamodb:GetItem'),
+      refresh: (fn) => {
+        // TransactWriteItems is authorised per item: ConditionCheckItem on the user, PutItem on the blacklist;
+        // GetItem serves refreshes with blacklist-after-rotation switched off.
+        this.usersTable.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem');
+        this.blacklistTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+      },
+      logout: (fn) => this.blacklistTable.grant(fn, 'dynamodb:PutItem'),
+      verify: () => {},
+    };
+
+    const functions = {} as Record<FunctionName, NodejsFunction>;
+    for (const route of ROUTES) {
+      const fn = lambdaFunction(this, route.name, {
+        environment,
+        memorySize: route.name === 'obtain' ? (props.obtainMemorySize ?? 1769) : DEFAULT_MEMORY_SIZE,
+        logRetention,
+      });
+      this.signingKey.grantRead(fn);
+      permissions[route.name](fn);
+      functions[route.name] = fn;
+    }
+    this.functions = functions;
+
+    const origins = props.corsAllowedOrigins ?? [];
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'simplejwt-compatible JWT authentication',
+      createDefaultStage: false,
+      ...(origins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: origins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const throttle = props.throttle ?? { rateLimit: 100, burstLimit: 200 };
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Request facts only: no header (Authorization) and no body is ever logged.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            latency: '$context.responseLatency',
+          }),
+        ),
+      },
+    });
+
+    // HTTP API route keys are "METHOD /path"; a path may not end in "/" (CDK refuses it, and so does the
+    // service), and a request for "/api/token/" is matched to the "/api/token" route, so one route per path
+    // serves both spellings the tutorial's clients use. ANY lets the handler answer 405 for other methods.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html
+    // (trailing slash behaviour: https://github.com/aws-powertools/powertools-lambda-python/issues/1552)
+    for (const route of ROUTES) {
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod.ANY],
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, functions[route.name], {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+      Validations.of(httpRoute!).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Authentication is what this API provides: login, refresh, verify and logout are public by contract, and the profile route checks its bearer JWT in the handler, as simplejwt does.',
+      });
+    }
+  }
+}
+
+function table(scope: Construct, id: string, schema: TableSchema, removalPolicy: RemovalPolicy): TableV2 {
+  return new TableV2(scope, id, {
+    partitionKey: { name: schema.partitionKey, type: AttributeType.STRING },
+    billing: Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    ...(schema.timeToLiveAttribute ? { timeToLiveAttribute: schema.timeToLiveAttribute } : {}),
+    removalPolicy,
+  });
+}
+
+interface FunctionOptions {
+  readonly environment: Record<string, string>;
+  readonly memorySize: number;
+  readonly logRetention: RetentionDays;
+}
+
+/** Every function is built the same way; only its entry, memory and permissions differ. */
+function lambdaFunction(scope: Construct, name: FunctionName, options: FunctionOptions): NodejsFunction {
+  const logGroup = new LogGroup(scope, `${name}Logs`, { retention: options.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  // Its own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
+  const role = new Role(scope, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `auth API: ${name}` });
+  logGroup.grantWrite(role);
+  const fn = new NodejsFunction(scope, `${name}Function`, {
+    role,
+    description: `auth API: ${name}`,
+    entry: join(PROJECT_ROOT, 'functions', `${name}.ts`),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    runtime: Runtime.NODEJS_LATEST,
+    architecture: Architecture.ARM_64,
+    memorySize: options.memorySize,
+    // DynamoDB calls give up after 3 attempts of at most 3 s each; the handler answers 503 before this.
+    timeout: Duration.seconds(15),
+    logGroup,
+    environment: options.environment,
+    // Reads the signing key over localhost, so no function needs the Secrets Manager SDK.
+    paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+      logLevel: ParamsAndSecretsLogLevel.WARN,
+    }),
+    bundling: {
+      format: OutputFormat.ESM,
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      mainFields: ['module', 'main'],
+      // Bundle the AWS SDK too: the versions the lock file pins are the ones tested, not the runtime's.
+      externalModules: [],
+      // Some CommonJS dependencies call require() on Node built-ins; ESM has no require of its own.
+      banner: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+      forceDockerBundling: false,
+    },
+  });
+  return fn;
+}
