@@ -225,7 +225,8 @@ function lambdaFunction(scope: Construct, name: FunctionName, options: FunctionO
     // DynamoDB calls give up after 3 attempts of at most 3 s each; the handler answers 503 before this.
     timeout: Duration.seconds(15),
     logGroup,
-    environment: options.environment,
+    // Stack traces in the logs point at the TypeScript sources through the bundled source maps.
+    environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
     // Reads the signing key over localhost, so no function needs the Secrets Manager SDK.
     paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
       logLevel: ParamsAndSecretsLogLevel.WARN,

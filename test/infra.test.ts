@@ -1,0 +1,241 @@
+/**
+ * The CDK app, proven offline: the synthesized template (routes, runtime, tables, secret, per-function IAM,
+ * throttling, logs), cdk-nag's AwsSolutions checks, and the bundles Lambda will run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthStack } from '../infra/cdk/stack';
+import { findRoute, ROUTES } from '../infra/routes';
+import type { LambdaHandler } from '../shared/http';
+import { issueTokenPair } from '../shared/tokens';
+import { BLACKLIST_TABLE_SCHEMA, USERS_TABLE_SCHEMA } from '../shared/tables';
+import { invoke } from './support/invoke';
+import { PROJECT_ROOT } from './support/processes';
+
+const outdirs: string[] = [];
+function newApp(): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-'));
+  outdirs.push(outdir);
+  return new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+}
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+let app: App;
+let stack: AuthStack;
+let template: Template;
+let json: { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string>; DeletionPolicy?: string }> };
+
+beforeAll(() => {
+  app = newApp();
+  stack = new AuthStack(app, 'TestAuth', { auth: { corsAllowedOrigins: ['https://app.example.com'], throttle: { rateLimit: 25, burstLimit: 50 } } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Throws if cdk-nag reports anything not acknowledged.
+  app.synth();
+  template = Template.fromStack(stack);
+  json = template.toJSON() as typeof json;
+});
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const functionResource = (name: (typeof ROUTES)[number]['name']) => json.Resources[logicalId(stack.auth.functions[name])]!;
+
+describe('routes', () => {
+  it('declares each path once, without a trailing slash, for ANY method', () => {
+    const keys = Object.values(json.Resources)
+      .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
+      .map((resource) => resource.Properties.RouteKey)
+      .sort();
+    expect(keys).toEqual(['ANY /account/logout', 'ANY /account/profile', 'ANY /api/token', 'ANY /api/token/refresh', 'ANY /api/token/verify']);
+  });
+
+  it('maps both spellings the clients send to those routes, since a route path may not end in "/"', () => {
+    expect(() => new HttpApi(new Stack(newApp(), 'Probe'), 'Api').addRoutes({ path: '/api/token/', integration: undefined as never })).toThrow(/not end with a "\/"/);
+    for (const route of ROUTES) {
+      expect(findRoute(route.path)).toBe(route);
+      expect(findRoute(`${route.path}/`)).toBe(route);
+    }
+  });
+
+  it('sends each route to its own function with the payload 2.0 format', () => {
+    template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' }, 5);
+  });
+});
+
+describe('functions', () => {
+  it('run on the newest Node.js runtime, arm64, ESM with source maps', () => {
+    for (const route of ROUTES) {
+      const fn = functionResource(route.name);
+      expect(fn.Properties).toMatchObject({ Runtime: Runtime.NODEJS_LATEST.name, Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(Runtime.NODEJS_LATEST.name).toBe('nodejs24.x');
+      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      const asset = join(app.outdir, fn.Metadata!['aws:asset:path']!);
+      expect(existsSync(join(asset, 'index.mjs'))).toBe(true);
+      expect(existsSync(join(asset, 'index.mjs.map'))).toBe(true);
+    }
+  });
+
+  it('give the password hash a full vCPU and the others less', () => {
+    expect(functionResource('obtain').Properties.MemorySize).toBe(1769);
+    expect(functionResource('verify').Properties.MemorySize).toBe(512);
+  });
+
+  it("bundle the SDK only where it is used: verify's bundle has none", () => {
+    const bundle = (name: (typeof ROUTES)[number]['name']) =>
+      readFileSync(join(app.outdir, functionResource(name).Metadata!['aws:asset:path']!, 'index.mjs'), 'utf8');
+    // DynamoDB's JSON protocol target prefix appears in any bundle that carries the DynamoDB client.
+    expect(bundle('profile')).toContain('DynamoDB_20120810');
+    expect(bundle('verify')).not.toContain('DynamoDB_20120810');
+    expect(bundle('verify')).not.toMatch(/@aws-sdk|smithy/i);
+    expect(Buffer.byteLength(bundle('verify'))).toBeLessThan(60 * 1024);
+  });
+
+  it('run as bundled: the verify and profile bundles answer real requests', async () => {
+    const load = async (name: 'verify' | 'profile') =>
+      ((await import(pathToFileURL(join(app.outdir, functionResource(name).Metadata!['aws:asset:path']!, 'index.mjs')).href)) as { handler: LambdaHandler })
+        .handler;
+    const { access } = await issueTokenPair({ user_id: 'no-such-user' });
+    expect(await invoke(await load('verify'), { body: { token: access } })).toMatchObject({ status: 200, body: {} });
+    expect(await invoke(await load('profile'), { method: 'GET', headers: { authorization: `Bearer ${access}` } })).toMatchObject({
+      status: 401,
+      body: { detail: 'User not found', code: 'user_not_found' },
+    });
+  });
+
+  it('read the signing key from Secrets Manager: generated at deploy, never in the template', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+      SecretString: Match.absent(),
+    });
+    const secretId = logicalId(stack.auth.signingKey);
+    for (const route of ROUTES) {
+      const variables = (functionResource(route.name).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.SIGNING_KEY_SECRET_ARN).toEqual({ Ref: secretId });
+      expect(variables.SIGNING_KEY).toBeUndefined();
+      expect(functionResource(route.name).Properties.Layers).toEqual([{ 'Fn::FindInMap': [expect.any(String), { Ref: 'AWS::Region' }, '1x0x103xarm64'] }]);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const tableArn = (table: 'usersTable' | 'blacklistTable') => ({ 'Fn::GetAtt': [logicalId(stack.auth[table]), 'Arn'] });
+  const statementsOf = (name: (typeof ROUTES)[number]['name']) => {
+    const roleId = logicalId(stack.auth.functions[name].role as never);
+    const policy = Object.values(json.Resources).find(
+      (resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    )!;
+    return (policy.Properties.PolicyDocument as { Statement: unknown[] }).Statement;
+  };
+  const logs = (name: (typeof ROUTES)[number]['name']) => ({
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Effect: 'Allow',
+    Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Auth${name}Logs`)), 'Arn'] },
+  });
+  const secret = () => ({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: logicalId(stack.auth.signingKey) } });
+
+  it('verify: its logs and the signing key, no table at all', () => {
+    expect(statementsOf('verify')).toEqual([logs('verify'), secret()]);
+  });
+  it('obtain and profile: GetItem on users only', () => {
+    for (const name of ['obtain', 'profile'] as const) {
+      expect(statementsOf(name)).toEqual([logs(name), secret(), { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn('usersTable') }]);
+    }
+  });
+  it('refresh: check users, put and get the blacklist', () => {
+    expect(statementsOf('refresh')).toEqual([
+      logs('refresh'),
+      secret(),
+      { Action: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('usersTable') },
+      { Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('blacklistTable') },
+    ]);
+  });
+  it('logout: PutItem on the blacklist only', () => {
+    expect(statementsOf('logout')).toEqual([logs('logout'), secret(), { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: tableArn('blacklistTable') }]);
+  });
+  it('no role carries an AWS managed policy', () => {
+    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe('tables', () => {
+  it('use the shared key schema, on-demand billing and point-in-time recovery', () => {
+    for (const [table, schema] of [['usersTable', USERS_TABLE_SCHEMA], ['blacklistTable', BLACKLIST_TABLE_SCHEMA]] as const) {
+      expect(json.Resources[logicalId(stack.auth[table])]!.Properties).toMatchObject({
+        KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      });
+    }
+  });
+  it('expire blacklist entries through TTL on expiresAt; users have no TTL', () => {
+    expect(json.Resources[logicalId(stack.auth.blacklistTable)]!.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: BLACKLIST_TABLE_SCHEMA.timeToLiveAttribute,
+      Enabled: true,
+    });
+    expect(json.Resources[logicalId(stack.auth.usersTable)]!.Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+  it('keep the users table when the stack is deleted, unless told otherwise', () => {
+    expect(json.Resources[logicalId(stack.auth.usersTable)]!.DeletionPolicy).toBe('Retain');
+    const other = new AuthStack(newApp(), 'Disposable', { auth: { usersTableRemovalPolicy: RemovalPolicy.DESTROY } });
+    const users = Template.fromStack(other).toJSON().Resources[other.getLogicalId(other.auth.usersTable.node.defaultChild as never)];
+    expect(users.DeletionPolicy).toBe('Delete');
+  });
+});
+
+describe('API stage', () => {
+  it('throttles with the given rate and burst, and logs access to a log group kept a month', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    expect(JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'))).not.toMatch(/authorization/i);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.resourceCountIs('AWS::Logs::LogGroup', 6);
+  });
+  it('answers CORS preflights for the configured origins only', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST', 'OPTIONS'] },
+    });
+    const plain = new AuthStack(newApp(), 'NoCors');
+    Template.fromStack(plain).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+  it('outputs the API URL and what manage and key rotation need', () => {
+    template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: logicalId(stack.auth.api) }])] } });
+    for (const name of ['UsersTableName', 'BlacklistTableName', 'SigningKeySecretArn']) template.hasOutput(name, {});
+  });
+});
+
+describe('cdk-nag', () => {
+  it('fails synthesis on an unacknowledged AwsSolutions finding (so the clean synth above means something)', () => {
+    const probeApp = newApp();
+    const probe = new Stack(probeApp, 'Probe');
+    new Table(probe, 'NoRecovery', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    Validations.of(probeApp).addPlugins(new AwsSolutionsChecks(probeApp));
+    expect(() => probeApp.synth()).toThrow();
+  });
+});
+
+describe('npx cdk synth', () => {
+  it('writes a template offline, without AWS credentials or Docker', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-cli-'));
+    outdirs.push(outdir);
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' };
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete env[name];
+    const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 180_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const synthesized = JSON.parse(readFileSync(join(outdir, 'ServerlessJwtAuth.template.json'), 'utf8'));
+    expect(Object.keys(synthesized.Outputs).sort()).toEqual(['ApiUrl', 'BlacklistTableName', 'SigningKeySecretArn', 'UsersTableName']);
+  });
+});
