@@ -19,7 +19,11 @@ import { LocalSetupError } from './local/dynamodb-local';
 import { prepareLocalEnvironment } from './local/environment';
 import { InputClosedError, Prompter } from './local/prompt';
 
-const USAGE = `Usage: npm run manage -- <command> [options]
+const USAGE = `Usage: npm run manage -- [--aws] <command> [options]
+
+  --aws    Work on deployed tables: USERS_TABLE names the stack's UsersTableName output, and AWS
+           credentials and region come from the usual chain (AWS_PROFILE, AWS_REGION, ...).
+           Without it, the local tables npm start uses.
 
 Commands:
   createsuperuser [--noinput] [--username U] [--email E] [--first-name F] [--last-name L]
@@ -212,6 +216,14 @@ async function setActiveCommand(args: string[], active: boolean): Promise<void> 
   console.log(`User '${user.username}' ${active ? 'activated' : 'deactivated'}.`);
 }
 
+/** The stack's users table in AWS, through the SDK's usual credential and region chain. */
+function deployedTables(): { close(): void } {
+  if (!process.env.USERS_TABLE) throw new CommandError("With --aws, set USERS_TABLE to the stack's UsersTableName output.");
+  if (process.env.DYNAMODB_ENDPOINT) throw new CommandError('--aws and DYNAMODB_ENDPOINT contradict each other; unset one.');
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return { close() {} };
+}
+
 type Command = (args: string[], prompt: Prompter) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
@@ -223,7 +235,8 @@ const COMMANDS: Record<string, Command> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
+  const aws = argv[0] === '--aws';
+  const [name, ...args] = aws ? argv.slice(1) : argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     console.log(USAGE);
     return name === undefined ? 2 : 0;
@@ -236,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
   // A signal becomes an ordinary exit, so the local database is left on the way out.
   process.on('SIGINT', () => process.exit(130));
   process.on('SIGTERM', () => process.exit(143));
-  const local = await prepareLocalEnvironment();
+  const local = aws ? deployedTables() : await prepareLocalEnvironment();
   const prompt = new Prompter();
   try {
     await command(args, prompt);

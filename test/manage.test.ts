@@ -103,6 +103,12 @@ describe('npm run manage', () => {
     expect(await canLogIn(username, 'some-password-9')).toBe(true);
   });
 
+  it('--aws needs the deployed table name and starts no local database', async () => {
+    const result = await manage(['--aws', 'deactivate', 'someone'], { env: { USERS_TABLE: '', DYNAMODB_ENDPOINT: '' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe("Error: With --aws, set USERS_TABLE to the stack's UsersTableName output.");
+  });
+
   it('answers bad input with one clear line and a non-zero exit', async () => {
     const cases: [string[], number, string][] = [
       [['deactivate', 'no-such-user-anywhere'], 1, "Error: User 'no-such-user-anywhere' does not exist."],
@@ -110,6 +116,7 @@ describe('npm run manage', () => {
       [['activate'], 2, 'Error: activate takes exactly one username.'],
       [['frobnicate'], 2, 'Error: unknown command'],
       [['createuser', '--bogus'], 2, "Error: Unknown option '--bogus'"],
+      [['--aws', 'activate', 'someone'], 1, '--aws and DYNAMODB_ENDPOINT contradict each other'],
     ];
     for (const [args, code, message] of cases) {
       const result = await manage(args);
