@@ -8,11 +8,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionFailure } from './dynamodb';
 import { settings } from './settings';
-import { BLACKLIST_TABLE_SCHEMA } from './tables';
+import { TABLES } from './tables';
 import { nowSeconds, type TokenClaims, userIdOf } from './tokens';
 
-const KEY = BLACKLIST_TABLE_SCHEMA.partitionKey;
-const TTL = BLACKLIST_TABLE_SCHEMA.timeToLiveAttribute;
+const KEY = TABLES.blacklist.partitionKey;
+const TTL = TABLES.blacklist.timeToLiveAttribute;
 const TOKEN_EXP = 'tokenExp';
 /** Covers clock differences with the TTL sweeper and a LEEWAY raised after the entry was written. */
 const TTL_MARGIN_SECONDS = 86400;
@@ -27,7 +27,7 @@ const cutoff = () => nowSeconds() - settings().leeway;
 export function blacklistPut(claims: TokenClaims) {
   const exp = Math.floor(claims.exp);
   return {
-    TableName: settings().blacklistTable,
+    TableName: settings().tables.blacklist,
     Item: {
       [KEY]: claims.jti,
       [TOKEN_EXP]: exp,
@@ -62,7 +62,7 @@ export function isInForce(item: Record<string, unknown> | undefined): boolean {
 
 export async function isBlacklisted(jti: string): Promise<boolean> {
   const { Item } = await dynamo().send(
-    new GetCommand({ TableName: settings().blacklistTable, Key: blacklistKey(jti), ConsistentRead: true }),
+    new GetCommand({ TableName: settings().tables.blacklist, Key: blacklistKey(jti), ConsistentRead: true }),
   );
   return isInForce(Item);
 }

@@ -3,6 +3,8 @@
  * simplejwt tutorial this service follows (access 15 min, refresh 7 days, rotation and blacklist on).
  * The signing key is not here: see signing-key.ts.
  */
+import { TABLE_IDS, TABLES, type TableId } from './tables';
+
 export interface Settings {
   /** Seconds an access token lives (simplejwt ACCESS_TOKEN_LIFETIME). */
   readonly accessTokenLifetime: number;
@@ -14,8 +16,8 @@ export interface Settings {
   readonly blacklistAfterRotation: boolean;
   /** Seconds of clock skew tolerated when checking exp and nbf (simplejwt LEEWAY). */
   readonly leeway: number;
-  readonly usersTable: string;
-  readonly blacklistTable: string;
+  /** The name of each table, from its environment variable (see tables.ts). */
+  readonly tables: Readonly<Record<TableId, string>>;
   /** Set for DynamoDB Local or another non-AWS endpoint; unset on Lambda. */
   readonly dynamodbEndpoint: string | undefined;
 }
@@ -68,8 +70,9 @@ export function loadSettings(env: Env = process.env): Settings {
     rotateRefreshTokens: read(env, 'ROTATE_REFRESH_TOKENS', true, parseBoolean),
     blacklistAfterRotation: read(env, 'BLACKLIST_AFTER_ROTATION', true, parseBoolean),
     leeway: read(env, 'LEEWAY', 0, nonNegativeSeconds),
-    usersTable: read(env, 'USERS_TABLE', 'auth-users', tableName),
-    blacklistTable: read(env, 'BLACKLIST_TABLE', 'auth-token-blacklist', tableName),
+    tables: Object.fromEntries(
+      TABLE_IDS.map((id) => [id, read(env, TABLES[id].env, TABLES[id].defaultName, tableName)]),
+    ) as Record<TableId, string>,
     dynamodbEndpoint: read<string | undefined>(env, 'DYNAMODB_ENDPOINT', undefined, (_, raw) => raw),
   };
 }

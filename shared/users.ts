@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, dynamo, isConditionFailure } from './dynamodb';
 import { settings } from './settings';
-import { USERS_TABLE_SCHEMA } from './tables';
+import { TABLES } from './tables';
 
 export interface User {
   readonly id: string;
@@ -42,7 +42,7 @@ export class UserNotFoundError extends Error {
   }
 }
 
-const KEY = USERS_TABLE_SCHEMA.partitionKey;
+const KEY = TABLES.users.partitionKey;
 export const userKey = (id: string) => ({ [KEY]: `user#${id}` });
 const usernameKey = (username: string) => ({ [KEY]: `username#${normalizeUsername(username)}` });
 
@@ -63,7 +63,7 @@ export function tokenClaimsFor(user: User): Record<string, string | boolean> {
 
 export async function findUserById(id: string): Promise<User | undefined> {
   const { Item } = await dynamo().send(
-    new GetCommand({ TableName: settings().usersTable, Key: userKey(id), ConsistentRead: true }),
+    new GetCommand({ TableName: settings().tables.users, Key: userKey(id), ConsistentRead: true }),
   );
   return Item ? toUser(Item) : undefined;
 }
@@ -83,7 +83,7 @@ export async function findUserByUsername(username: string): Promise<User | undef
 
 async function readUsernameItem(username: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamo().send(
-    new GetCommand({ TableName: settings().usersTable, Key: usernameKey(username), ConsistentRead: true }),
+    new GetCommand({ TableName: settings().tables.users, Key: usernameKey(username), ConsistentRead: true }),
   );
   return Item;
 }
@@ -95,7 +95,7 @@ export async function createUser(fields: NewUser): Promise<User> {
     id: randomUUID(),
     dateJoined: new Date().toISOString(),
   };
-  const TableName = settings().usersTable;
+  const TableName = settings().tables.users;
   try {
     await dynamo().send(
       new TransactWriteCommand({
@@ -136,7 +136,7 @@ export async function updateUser(username: string, changes: UserChanges): Promis
   try {
     const { Attributes } = await dynamo().send(
       new UpdateCommand({
-        TableName: settings().usersTable,
+        TableName: settings().tables.users,
         Key: userKey(user.id),
         UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(#pk)',
@@ -159,7 +159,7 @@ export async function updateUser(username: string, changes: UserChanges): Promis
 export function activeUserCheck(id: string) {
   return {
     ConditionCheck: {
-      TableName: settings().usersTable,
+      TableName: settings().tables.users,
       Key: userKey(id),
       ConditionExpression: 'attribute_exists(#pk) AND #active = :true',
       ExpressionAttributeNames: { '#pk': KEY, '#active': 'isActive' },

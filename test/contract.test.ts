@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
+import { TABLE_IDS, TABLES } from '../shared/tables';
 import { runNpm, startServer, type Server } from './support/processes';
 import { claimsFor, claimsOf, forge, now, unsigned } from './support/tokens';
 
@@ -48,8 +49,7 @@ beforeAll(async () => {
     ...process.env,
     DATA_DIR: dataDir,
     PORT: String(await freePort()),
-    USERS_TABLE: `contract-users-${suffix}`,
-    BLACKLIST_TABLE: `contract-blacklist-${suffix}`,
+    ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, `contract-${suffix}-${id}`])),
     SIGNING_KEY: randomBytes(48).toString('base64url'),
   };
   process.env.SIGNING_KEY = env.SIGNING_KEY; // so forged tokens below are signed with the server's key

@@ -18,7 +18,7 @@ import { AuthStack } from '../infra/cdk/stack';
 import { findRoute, ROUTES } from '../infra/routes';
 import type { LambdaHandler } from '../shared/http';
 import { issueTokenPair } from '../shared/tokens';
-import { BLACKLIST_TABLE_SCHEMA, USERS_TABLE_SCHEMA } from '../shared/tables';
+import { TABLE_IDS, TABLES } from '../shared/tables';
 import { invoke } from './support/invoke';
 import { PROJECT_ROOT } from './support/processes';
 
@@ -128,7 +128,7 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  const tableArn = (table: 'usersTable' | 'blacklistTable') => ({ 'Fn::GetAtt': [logicalId(stack.auth[table]), 'Arn'] });
+  const tableArn = (table: 'users' | 'blacklist') => ({ 'Fn::GetAtt': [logicalId(stack.auth.tables[table]), 'Arn'] });
   const statementsOf = (name: (typeof ROUTES)[number]['name']) => {
     const roleId = logicalId(stack.auth.functions[name].role as never);
     const policy = Object.values(json.Resources).find(
@@ -148,19 +148,19 @@ describe('least privilege', () => {
   });
   it('obtain and profile: GetItem on users only', () => {
     for (const name of ['obtain', 'profile'] as const) {
-      expect(statementsOf(name)).toEqual([logs(name), secret(), { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn('usersTable') }]);
+      expect(statementsOf(name)).toEqual([logs(name), secret(), { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn('users') }]);
     }
   });
   it('refresh: check users, put and get the blacklist', () => {
     expect(statementsOf('refresh')).toEqual([
       logs('refresh'),
       secret(),
-      { Action: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('usersTable') },
-      { Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('blacklistTable') },
+      { Action: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('users') },
+      { Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('blacklist') },
     ]);
   });
   it('logout: PutItem on the blacklist only', () => {
-    expect(statementsOf('logout')).toEqual([logs('logout'), secret(), { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: tableArn('blacklistTable') }]);
+    expect(statementsOf('logout')).toEqual([logs('logout'), secret(), { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: tableArn('blacklist') }]);
   });
   it('no role carries an AWS managed policy', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
@@ -169,25 +169,29 @@ describe('least privilege', () => {
 
 describe('tables', () => {
   it('use the shared key schema, on-demand billing and point-in-time recovery', () => {
-    for (const [table, schema] of [['usersTable', USERS_TABLE_SCHEMA], ['blacklistTable', BLACKLIST_TABLE_SCHEMA]] as const) {
-      expect(json.Resources[logicalId(stack.auth[table])]!.Properties).toMatchObject({
+    for (const table of TABLE_IDS) {
+      const schema = TABLES[table];
+      expect(json.Resources[logicalId(stack.auth.tables[table])]!.Properties).toMatchObject({
         KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
         Replicas: [expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       });
     }
   });
-  it('expire blacklist entries through TTL on expiresAt; users have no TTL', () => {
-    expect(json.Resources[logicalId(stack.auth.blacklistTable)]!.Properties.TimeToLiveSpecification).toEqual({
-      AttributeName: BLACKLIST_TABLE_SCHEMA.timeToLiveAttribute,
-      Enabled: true,
-    });
-    expect(json.Resources[logicalId(stack.auth.usersTable)]!.Properties.TimeToLiveSpecification).toBeUndefined();
+  it('expire blacklist, revoked-session and login-attempt items through TTL; users have no TTL', () => {
+    for (const table of ['blacklist', 'revokedSessions', 'loginAttempts'] as const) {
+      expect(json.Resources[logicalId(stack.auth.tables[table])]!.Properties.TimeToLiveSpecification).toEqual({
+        AttributeName: TABLES[table].timeToLiveAttribute,
+        Enabled: true,
+      });
+    }
+    expect(json.Resources[logicalId(stack.auth.tables.users)]!.Properties.TimeToLiveSpecification).toBeUndefined();
   });
   it('keep the users table when the stack is deleted, unless told otherwise', () => {
-    expect(json.Resources[logicalId(stack.auth.usersTable)]!.DeletionPolicy).toBe('Retain');
+    expect(json.Resources[logicalId(stack.auth.tables.users)]!.DeletionPolicy).toBe('Retain');
+    expect(json.Resources[logicalId(stack.auth.tables.blacklist)]!.DeletionPolicy).toBe('Delete');
     const other = new AuthStack(newApp(), 'Disposable', { auth: { usersTableRemovalPolicy: RemovalPolicy.DESTROY } });
-    const users = Template.fromStack(other).toJSON().Resources[other.getLogicalId(other.auth.usersTable.node.defaultChild as never)];
+    const users = Template.fromStack(other).toJSON().Resources[other.getLogicalId(other.auth.tables.users.node.defaultChild as never)];
     expect(users.DeletionPolicy).toBe('Delete');
   });
 });
@@ -213,7 +217,9 @@ describe('API stage', () => {
   });
   it('outputs the API URL and what manage and key rotation need', () => {
     template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: logicalId(stack.auth.api) }])] } });
-    for (const name of ['UsersTableName', 'BlacklistTableName', 'SigningKeySecretArn']) template.hasOutput(name, {});
+    for (const name of ['UsersTableName', 'BlacklistTableName', 'RevokedSessionsTableName', 'LoginAttemptsTableName', 'SigningKeySecretArn']) {
+      template.hasOutput(name, {});
+    }
   });
 });
 
@@ -236,6 +242,13 @@ describe('npx cdk synth', () => {
     const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 180_000 });
     expect(result.status, result.stderr).toBe(0);
     const synthesized = JSON.parse(readFileSync(join(outdir, 'ServerlessJwtAuth.template.json'), 'utf8'));
-    expect(Object.keys(synthesized.Outputs).sort()).toEqual(['ApiUrl', 'BlacklistTableName', 'SigningKeySecretArn', 'UsersTableName']);
+    expect(Object.keys(synthesized.Outputs).sort()).toEqual([
+      'ApiUrl',
+      'BlacklistTableName',
+      'LoginAttemptsTableName',
+      'RevokedSessionsTableName',
+      'SigningKeySecretArn',
+      'UsersTableName',
+    ]);
   });
 });

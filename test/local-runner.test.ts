@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
 import { PROJECT_ROOT, runNpm, startServer, type Server } from './support/processes';
+import { TEST_TABLE_ENV } from './support/tables';
 
 const tempDirs: string[] = [];
 const tempDir = () => {
@@ -20,7 +21,7 @@ afterAll(() => {
 /** An environment without the test run's settings: what a developer's shell would have. */
 function developerEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };
-  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', 'USERS_TABLE', 'BLACKLIST_TABLE']) if (!(name in extra)) delete env[name];
+  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', ...Object.keys(TEST_TABLE_ENV)]) if (!(name in extra)) delete env[name];
   return env;
 }
 
@@ -121,8 +122,7 @@ describe('npm start on a shared DynamoDB', () => {
         DATA_DIR: tempDir(),
         PORT: String(await freePort()),
         DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
-        USERS_TABLE: process.env.USERS_TABLE,
-        BLACKLIST_TABLE: process.env.BLACKLIST_TABLE,
+        ...TEST_TABLE_ENV,
         CORS_ALLOWED_ORIGINS: 'https://app.example.com',
       }),
     );

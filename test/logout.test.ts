@@ -46,7 +46,7 @@ describe('POST /account/logout/', () => {
     const { settings } = await import('../shared/settings');
     const { forge, claimsFor, now } = await import('./support/tokens');
     const jti = `stale${Date.now()}`;
-    await dynamo().send(new PutCommand({ TableName: settings().blacklistTable, Item: { jti, tokenExp: now() - 100, expiresAt: now() - 50 } }));
+    await dynamo().send(new PutCommand({ TableName: settings().tables.blacklist, Item: { jti, tokenExp: now() - 100, expiresAt: now() - 50 } }));
     const token = await forge(claimsFor('refresh', gina.user.id, { jti }));
     expect((await invoke(logout, { body: { refresh: token } })).status).toBe(200);
     expect((await invoke(logout, { body: { refresh: token } })).status).toBe(400);

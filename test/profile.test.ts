@@ -81,7 +81,7 @@ describe('GET /account/profile', () => {
 
     const doomed = await createTestUser();
     const doomedAccess = (await issueTokenPair(tokenClaimsFor(doomed.user))).access;
-    await dynamo().send(new DeleteCommand({ TableName: settings().usersTable, Key: userKey(doomed.user.id) }));
+    await dynamo().send(new DeleteCommand({ TableName: settings().tables.users, Key: userKey(doomed.user.id) }));
     expect(await get(bearer(doomedAccess))).toMatchObject({ status: 401, body: { detail: 'User not found', code: 'user_not_found' } });
   });
 });

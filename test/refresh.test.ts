@@ -51,7 +51,7 @@ describe('POST /api/token/refresh/', () => {
     const { refresh: token } = await pairFor(dave);
     await post(token);
     const { jti, exp } = claimsOf(token);
-    const { Item } = await dynamo().send(new GetCommand({ TableName: settings().blacklistTable, Key: { jti } }));
+    const { Item } = await dynamo().send(new GetCommand({ TableName: settings().tables.blacklist, Key: { jti } }));
     expect(Item).toMatchObject({ jti, userId: dave.user.id });
     expect(Item!.expiresAt).toBeGreaterThanOrEqual(exp);
     expect(JSON.stringify(Item)).not.toContain(token.split('.')[2]);

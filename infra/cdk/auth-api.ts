@@ -16,7 +16,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BLACKLIST_TABLE_SCHEMA, type TableSchema, USERS_TABLE_SCHEMA } from '../../shared/tables';
+import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
 import { ROUTES, type Route } from '../routes';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,8 +59,7 @@ const DEFAULT_MEMORY_SIZE = 512;
 export class ServerlessJwtAuth extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  readonly usersTable: TableV2;
-  readonly blacklistTable: TableV2;
+  readonly tables: Record<TableId, TableV2>;
   readonly signingKey: Secret;
   readonly functions: Record<FunctionName, NodejsFunction>;
 
@@ -73,9 +72,10 @@ export class ServerlessJwtAuth extends Construct {
     super(scope, id);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    this.usersTable = table(this, 'UsersTable', USERS_TABLE_SCHEMA, props.usersTableRemovalPolicy ?? RemovalPolicy.RETAIN);
-    // Entries only matter until their token expires; losing the table with the stack loses nothing else.
-    this.blacklistTable = table(this, 'BlacklistTable', BLACKLIST_TABLE_SCHEMA, RemovalPolicy.DESTROY);
+    // Only users outlive the stack by default; every other item matters only until its TTL.
+    const removal = (id: TableId) => (id === 'users' ? (props.usersTableRemovalPolicy ?? RemovalPolicy.RETAIN) : RemovalPolicy.DESTROY);
+    this.tables = Object.fromEntries(TABLE_IDS.map((id) => [id, table(this, tableConstructId(id), TABLES[id], removal(id))])) as Record<TableId, TableV2>;
+    const { users, blacklist } = this.tables;
 
     this.signingKey = new Secret(this, 'SigningKey', {
       description: 'HS256 key that signs and verifies the auth API tokens',
@@ -88,8 +88,7 @@ export class ServerlessJwtAuth extends Construct {
     });
 
     const environment: Record<string, string> = {
-      USERS_TABLE: this.usersTable.tableName,
-      BLACKLIST_TABLE: this.blacklistTable.tableName,
+      ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, this.tables[id].tableName])),
       SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
       ACCESS_TOKEN_LIFETIME: String((props.accessTokenLifetime ?? Duration.minutes(15)).toSeconds()),
       REFRESH_TOKEN_LIFETIME: String((props.refreshTokenLifetime ?? Duration.days(7)).toSeconds()),
@@ -100,15 +99,15 @@ export class ServerlessJwtAuth extends Construct {
 
     // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on.
     const permissions: Record<FunctionName, (fn: NodejsFunction) => void> = {
-      obtain: (fn) => this.usersTable.grant(fn, 'dynamodb:GetItem'),
-      profile: (fn) => this.usersTable.grant(fn, 'dynamodb:GetItem'),
+      obtain: (fn) => users.grant(fn, 'dynamodb:GetItem'),
+      profile: (fn) => users.grant(fn, 'dynamodb:GetItem'),
       refresh: (fn) => {
         // TransactWriteItems is authorised per item: ConditionCheckItem on the user, PutItem on the blacklist;
         // GetItem serves refreshes with blacklist-after-rotation switched off.
-        this.usersTable.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem');
-        this.blacklistTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+        users.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem');
+        blacklist.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
       },
-      logout: (fn) => this.blacklistTable.grant(fn, 'dynamodb:PutItem'),
+      logout: (fn) => blacklist.grant(fn, 'dynamodb:PutItem'),
       verify: () => {},
     };
 
@@ -189,6 +188,9 @@ export class ServerlessJwtAuth extends Construct {
     }
   }
 }
+
+/** "UsersTable", "BlacklistTable", "RevokedSessionsTable", ... */
+export const tableConstructId = (id: TableId) => `${id[0]!.toUpperCase()}${id.slice(1)}Table`;
 
 function table(scope: Construct, id: string, schema: TableSchema, removalPolicy: RemovalPolicy): TableV2 {
   return new TableV2(scope, id, {

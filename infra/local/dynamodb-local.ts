@@ -15,7 +15,7 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { BLACKLIST_TABLE_SCHEMA, type TableSchema, USERS_TABLE_SCHEMA } from '../../shared/tables';
+import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
 
 export class LocalSetupError extends Error {
   override readonly name = 'LocalSetupError';
@@ -131,11 +131,10 @@ export async function startDynamoDbLocal(options: { dbPath?: string; logFile?: s
 }
 
 /** Creates each missing table (on-demand, the cloud's key schema) and turns on TTL where the schema has one. */
-export async function ensureTables(endpoint: string, names: { usersTable: string; blacklistTable: string }): Promise<void> {
+export async function ensureTables(endpoint: string, names: Readonly<Record<TableId, string>>): Promise<void> {
   const client = localClient(endpoint);
   try {
-    await ensureTable(client, names.usersTable, USERS_TABLE_SCHEMA);
-    await ensureTable(client, names.blacklistTable, BLACKLIST_TABLE_SCHEMA);
+    for (const id of TABLE_IDS) await ensureTable(client, names[id], TABLES[id]);
   } finally {
     client.destroy();
   }

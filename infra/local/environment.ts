@@ -45,7 +45,7 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
     process.on('exit', close);
   }
   try {
-    await ensureTables(endpoint, settings);
+    await ensureTables(endpoint, settings.tables);
   } catch (error) {
     close();
     throw error;

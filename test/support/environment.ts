@@ -1,11 +1,10 @@
 /** Points every test worker at the run's DynamoDB Local and gives it this run's signing key. */
 import { inject } from 'vitest';
-import { TEST_TABLES } from './tables';
+import { TEST_TABLE_ENV } from './tables';
 
 process.env.DYNAMODB_ENDPOINT = inject('dynamodbEndpoint');
 process.env.SIGNING_KEY = inject('signingKey');
-process.env.USERS_TABLE = TEST_TABLES.usersTable;
-process.env.BLACKLIST_TABLE = TEST_TABLES.blacklistTable;
+Object.assign(process.env, TEST_TABLE_ENV);
 process.env.AWS_REGION = 'us-east-1';
 delete process.env.AWS_ACCESS_KEY_ID;
 delete process.env.AWS_SECRET_ACCESS_KEY;
