@@ -1,8 +1,9 @@
 /**
- * POST /account/logout/ — the tutorial's LogoutView: blacklist a refresh token. Like the view's bare
- * `except`, any problem with the body or the token is the same 400 "Invalid token.".
+ * POST /account/logout/ — the tutorial's LogoutView: blacklist a refresh token, and beyond simplejwt end
+ * its session, so the session's access tokens stop working too. Like the view's bare `except`, any
+ * problem with the body or the token is the same 400 "Invalid token.".
  */
-import { blacklistToken } from '../shared/blacklist';
+import { endSession } from '../shared/logout';
 import { badRequest, HttpError } from '../shared/errors';
 import { endpoint, ok, type HttpRequest } from '../shared/http';
 import { parseBody, stringFields } from '../shared/request-body';
@@ -25,7 +26,7 @@ export const handler = endpoint({
   methods: ['POST'],
   async handle(request) {
     const claims = await refreshClaims(request);
-    if (!(await blacklistToken(claims))) throw invalidToken();
+    if (!(await endSession(claims))) throw invalidToken();
     return ok({ detail: 'Successfully logged out.' });
   },
 });

@@ -2,6 +2,7 @@
 import { authenticateCredentials } from '../shared/credentials';
 import { endpoint, ok } from '../shared/http';
 import { parseBody, stringFields } from '../shared/request-body';
+import { newSessionClaims } from '../shared/sessions';
 import { issueTokenPair } from '../shared/tokens';
 import { tokenClaimsFor } from '../shared/users';
 
@@ -11,6 +12,6 @@ export const handler = endpoint({
   async handle(request) {
     const { username, password } = stringFields(await parseBody(request), ['username', 'password']);
     const user = await authenticateCredentials(username, password);
-    return ok({ ...(await issueTokenPair(tokenClaimsFor(user))) });
+    return ok({ ...(await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(user.sessionGeneration) })) });
   },
 });

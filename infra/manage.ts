@@ -32,8 +32,9 @@ Commands:
       The same for a user without staff rights; with --noinput the password comes from USER_PASSWORD.
   changepassword  [USER] [--noinput]
       Asks twice for the new password; with --noinput it comes from NEW_PASSWORD.
-  deactivate USER    The user can no longer log in, refresh or read the profile.
-  activate USER      Undoes deactivate.`;
+  deactivate USER    The user can no longer log in; every session of the user ends.
+  activate USER      Undoes deactivate (ended sessions stay ended).
+  logout-all USER    Ends every session of the user, on every device.`;
 
 /** A failure to report as one line, "Error: <message>", with a non-zero exit. */
 class CommandError extends Error {
@@ -205,15 +206,25 @@ async function changePasswordCommand(args: string[], prompt: Prompter): Promise<
     console.log(`Changing password for user '${user.username}'`);
     password = await askNewPassword(prompt, user, { allowBypass: false });
   }
-  await updateUser(user.username, { passwordHash: await hashPassword(password) });
+  await updateUser(user.username, { passwordHash: await hashPassword(password), endSessions: true });
   console.log(`Password changed successfully for user '${user.username}'`);
 }
 
-async function setActiveCommand(args: string[], active: boolean): Promise<void> {
+function oneUsername(command: string, args: string[]): string {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 1) throw new CommandError(`${active ? 'activate' : 'deactivate'} takes exactly one username.`, 2);
-  const user = await updateUser(positionals[0]!, { isActive: active });
+  if (positionals.length !== 1) throw new CommandError(`${command} takes exactly one username.`, 2);
+  return positionals[0]!;
+}
+
+async function setActiveCommand(args: string[], active: boolean): Promise<void> {
+  const username = oneUsername(active ? 'activate' : 'deactivate', args);
+  const user = await updateUser(username, active ? { isActive: true } : { isActive: false, endSessions: true });
   console.log(`User '${user.username}' ${active ? 'activated' : 'deactivated'}.`);
+}
+
+async function logoutAllCommand(args: string[]): Promise<void> {
+  const user = await updateUser(oneUsername('logout-all', args), { endSessions: true });
+  console.log(`Every session of user '${user.username}' has ended.`);
 }
 
 /** The stack's users table in AWS, through the SDK's usual credential and region chain. */
@@ -232,6 +243,7 @@ const COMMANDS: Record<string, Command> = {
   changepassword: changePasswordCommand,
   deactivate: (args) => setActiveCommand(args, false),
   activate: (args) => setActiveCommand(args, true),
+  'logout-all': logoutAllCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@
  */
 export interface Route {
   /** Names the function: functions/<name>.ts. */
-  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout';
+  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout' | 'password' | 'logout-all';
   readonly path: string;
 }
 
@@ -15,6 +15,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'verify', path: '/api/token/verify' },
   { name: 'profile', path: '/account/profile' },
   { name: 'logout', path: '/account/logout' },
+  { name: 'password', path: '/account/password' },
+  { name: 'logout-all', path: '/account/logout-all' },
 ];
 
 /** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */

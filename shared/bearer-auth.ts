@@ -1,11 +1,23 @@
 /**
  * `Authorization: Bearer <access token>` to an active user, with the answers of simplejwt's
- * JWTAuthentication for every way the header, the token or the user can be wrong. One DynamoDB read.
+ * JWTAuthentication for every way the header, the token or the user can be wrong, and beyond simplejwt:
+ * the token's session must not be revoked nor ended. One round trip: the user and the session's
+ * revocation entry in one BatchGetItem.
  */
+import { getItems } from './dynamodb';
 import { authenticationFailed, notAuthenticated, tokenNotValid, unauthorized } from './errors';
 import type { HttpRequest } from './http';
-import { decodeToken, TokenError, userIdOf } from './tokens';
-import { findUserById, type User } from './users';
+import { generationOf, isRevocationInForce, revokedSessionKey, sessionIdOf } from './sessions';
+import { decodeToken, type TokenProblem, TokenError, userIdOf } from './tokens';
+import { toUser, userKey, type User } from './users';
+
+/** simplejwt's answer when no configured token class accepts the token. */
+const notValidForAnyType = (problem: TokenProblem | 'Token is blacklisted') =>
+  unauthorized({
+    detail: 'Given token not valid for any token type',
+    code: 'token_not_valid',
+    messages: [{ token_class: 'AccessToken', token_type: 'access', message: problem }],
+  });
 
 const AUTH_HEADER_TYPE = 'Bearer';
 
@@ -19,16 +31,19 @@ export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>):
   }
   const claims = await decodeToken(parts[1]!, 'access').catch((error: unknown) => {
     if (!(error instanceof TokenError)) throw error;
-    throw unauthorized({
-      detail: 'Given token not valid for any token type',
-      code: 'token_not_valid',
-      messages: [{ token_class: 'AccessToken', token_type: 'access', message: error.problem }],
-    });
+    throw notValidForAnyType(error.problem);
   });
   const userId = userIdOf(claims);
   if (userId === undefined) throw tokenNotValid('Token contained no recognizable user identification');
-  const user = await findUserById(userId);
-  if (!user) throw authenticationFailed('User not found', 'user_not_found');
+  const sid = sessionIdOf(claims);
+  const [userItem, revocation] = await getItems([
+    { table: 'users', key: userKey(userId) },
+    ...(sid === undefined ? [] : [{ table: 'revokedSessions' as const, key: revokedSessionKey(sid) }]),
+  ]);
+  if (isRevocationInForce(revocation)) throw notValidForAnyType('Token is blacklisted');
+  if (!userItem) throw authenticationFailed('User not found', 'user_not_found');
+  const user = toUser(userItem);
   if (!user.isActive) throw authenticationFailed('User is inactive', 'user_inactive');
+  if (user.sessionGeneration !== generationOf(claims)) throw notValidForAnyType('Token is blacklisted');
   return user;
 }

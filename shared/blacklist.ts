@@ -5,8 +5,6 @@
  * that from the stored exp, never from whether DynamoDB's TTL sweep (which can lag by days) has run;
  * the TTL attribute only lets DynamoDB delete the entry, a margin after it stops mattering.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionFailure } from './dynamodb';
 import { settings } from './settings';
 import { TABLES } from './tables';
 import { nowSeconds, type TokenClaims, userIdOf } from './tokens';
@@ -41,28 +39,10 @@ export function blacklistPut(claims: TokenClaims) {
   };
 }
 
-/** Blacklists the token; false when it was already blacklisted. One round trip. */
-export async function blacklistToken(claims: TokenClaims): Promise<boolean> {
-  try {
-    await dynamo().send(new PutCommand(blacklistPut(claims)));
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
-
 /** The Key of a token's blacklist entry, for batch reads. */
 export const blacklistKey = (jti: string) => ({ [KEY]: jti });
 
 /** Whether a blacklist item read elsewhere (e.g. in a batch) is still in force. */
 export function isInForce(item: Record<string, unknown> | undefined): boolean {
   return item !== undefined && typeof item[TOKEN_EXP] === 'number' && item[TOKEN_EXP] >= cutoff();
-}
-
-export async function isBlacklisted(jti: string): Promise<boolean> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: settings().tables.blacklist, Key: blacklistKey(jti), ConsistentRead: true }),
-  );
-  return isInForce(Item);
 }

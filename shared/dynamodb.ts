@@ -4,10 +4,11 @@
  * fails the same way and nothing above it needs to know SDK error names.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serviceUnavailable } from './errors';
 import { describeError, log } from './log';
 import { settings } from './settings';
+import { TABLES, type TableId } from './tables';
 
 /** Attempts per call, and how long each may take: a handler answers 503 well inside API Gateway's 30 s. */
 const MAX_ATTEMPTS = 3;
@@ -79,6 +80,32 @@ function localEndpointConfig(endpoint: string) {
         ? { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: process.env.AWS_SESSION_TOKEN }
         : { accessKeyId: 'local', secretAccessKey: 'local' },
   };
+}
+
+export type Item = Record<string, unknown>;
+
+/**
+ * Several items, from one or more tables, in one round trip (BatchGetItem, strongly consistent). Keys
+ * DynamoDB leaves unprocessed under load are asked for again a few times, then the request is a 503.
+ */
+export async function getItems(requests: readonly { table: TableId; key: Item }[]): Promise<(Item | undefined)[]> {
+  const names = settings().tables;
+  const found = new Map<string, Item>();
+  const identify = (table: TableId, key: Item) => `${table}:${String(key[TABLES[table].partitionKey])}`;
+  let pending: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
+  for (const { table, key } of requests) {
+    (pending[names[table]] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+  }
+  for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+    if (attempt === MAX_ATTEMPTS) throw serviceUnavailable();
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    const { Responses = {}, UnprocessedKeys = {} } = await dynamo().send(new BatchGetCommand({ RequestItems: pending }));
+    for (const { table } of requests) {
+      for (const item of Responses[names[table]] ?? []) found.set(identify(table, item), item);
+    }
+    pending = UnprocessedKeys as typeof pending;
+  }
+  return requests.map(({ table, key }) => found.get(identify(table, key)));
 }
 
 /** The reason code DynamoDB gives for each item of a cancelled transaction, in request order. */

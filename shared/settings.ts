@@ -16,6 +16,14 @@ export interface Settings {
   readonly blacklistAfterRotation: boolean;
   /** Seconds of clock skew tolerated when checking exp and nbf (simplejwt LEEWAY). */
   readonly leeway: number;
+  /**
+   * Seconds a session lasts from login, however often it is refreshed: no token of it outlives this
+   * (simplejwt slides the refresh lifetime forever). Defaults to the refresh token lifetime.
+   */
+  readonly sessionLifetime: number;
+  /** Failed logins for one username within `loginFailureWindow` before further attempts get 429; 0: never. */
+  readonly loginFailureLimit: number;
+  readonly loginFailureWindow: number;
   /** The name of each table, from its environment variable (see tables.ts). */
   readonly tables: Readonly<Record<TableId, string>>;
   /** Set for DynamoDB Local or another non-AWS endpoint; unset on Lambda. */
@@ -52,6 +60,11 @@ function nonNegativeSeconds(name: string, raw: string): number {
   return Number(raw);
 }
 
+function nonNegativeInteger(name: string, raw: string): number {
+  if (!/^\s*\d{1,6}\s*$/.test(raw)) throw new SettingsError(`${name} must be a whole number`);
+  return Number(raw);
+}
+
 function tableName(name: string, raw: string): string {
   // DynamoDB table names: 3-255 characters of [a-zA-Z0-9_.-].
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(raw)) throw new SettingsError(`${name} is not a valid DynamoDB table name`);
@@ -64,9 +77,13 @@ function read<T>(env: Env, name: string, fallback: T, parse: (name: string, raw:
 }
 
 export function loadSettings(env: Env = process.env): Settings {
+  const refreshTokenLifetime = read(env, 'REFRESH_TOKEN_LIFETIME', 7 * 86400, parseDuration);
   return {
     accessTokenLifetime: read(env, 'ACCESS_TOKEN_LIFETIME', 15 * 60, parseDuration),
-    refreshTokenLifetime: read(env, 'REFRESH_TOKEN_LIFETIME', 7 * 86400, parseDuration),
+    refreshTokenLifetime,
+    sessionLifetime: read(env, 'SESSION_LIFETIME', refreshTokenLifetime, parseDuration),
+    loginFailureLimit: read(env, 'LOGIN_FAILURE_LIMIT', 5, (name, raw) => nonNegativeInteger(name, raw)),
+    loginFailureWindow: read(env, 'LOGIN_FAILURE_WINDOW', 15 * 60, parseDuration),
     rotateRefreshTokens: read(env, 'ROTATE_REFRESH_TOKENS', true, parseBoolean),
     blacklistAfterRotation: read(env, 'BLACKLIST_AFTER_ROTATION', true, parseBoolean),
     leeway: read(env, 'LEEWAY', 0, nonNegativeSeconds),

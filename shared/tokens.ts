@@ -49,12 +49,21 @@ function lifetimeOf(type: TokenType): number {
   return type === 'access' ? accessTokenLifetime : refreshTokenLifetime;
 }
 
-/** A new token of `type` carrying `claims` (user_id and custom claims), with simplejwt's claim order. */
+/** When the session of these claims ends (see sessions.ts), or undefined for claims without a session. */
+export function sessionEndOf(claims: Readonly<Record<string, unknown>>): number | undefined {
+  return typeof claims.auth_time === 'number' ? Math.floor(claims.auth_time) + settings().sessionLifetime : undefined;
+}
+
+/**
+ * A new token of `type` carrying `claims` (user_id, custom and session claims), with simplejwt's claim
+ * order. No token outlives its session, so rotation cannot extend a session forever.
+ */
 export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>): Promise<string> {
   const iat = nowSeconds();
+  const sessionEnd = sessionEndOf(claims);
   const payload = {
     token_type: type,
-    exp: iat + lifetimeOf(type),
+    exp: Math.min(iat + lifetimeOf(type), sessionEnd ?? Infinity),
     iat,
     jti: randomUUID().replaceAll('-', ''),
     ...withoutRegisteredClaims(claims),

@@ -24,9 +24,11 @@ export interface User {
   readonly passwordHash: string;
   /** ISO 8601. */
   readonly dateJoined: string;
+  /** Bumped to end all of the user's sessions at once (see sessions.ts). */
+  readonly sessionGeneration: number;
 }
 
-export type NewUser = Omit<User, 'id' | 'dateJoined'>;
+export type NewUser = Omit<User, 'id' | 'dateJoined' | 'sessionGeneration'>;
 
 export class UsernameTakenError extends Error {
   override readonly name = 'UsernameTakenError';
@@ -44,7 +46,7 @@ export class UserNotFoundError extends Error {
 
 const KEY = TABLES.users.partitionKey;
 export const userKey = (id: string) => ({ [KEY]: `user#${id}` });
-const usernameKey = (username: string) => ({ [KEY]: `username#${normalizeUsername(username)}` });
+export const usernameKey = (username: string) => ({ [KEY]: `username#${normalizeUsername(username)}` });
 
 /** As Django's AbstractBaseUser.normalize_username: NFKC, so look-alike forms of one name are one name. */
 export function normalizeUsername(username: string): string {
@@ -76,9 +78,18 @@ export const MAX_USERNAME_LENGTH = 150;
  * a user id that cannot exist, so that the answer's timing does not tell which usernames exist.
  */
 export async function findUserByUsername(username: string): Promise<User | undefined> {
-  const pointer = [...normalizeUsername(username)].length <= MAX_USERNAME_LENGTH ? await readUsernameItem(username) : undefined;
-  const user = await findUserById(typeof pointer?.userId === 'string' ? pointer.userId : `absent-${randomUUID()}`);
-  return pointer ? user : undefined;
+  return userOfUsernameItem(isStorableUsername(username) ? await readUsernameItem(username) : undefined);
+}
+
+/** Longer names cannot exist (and would overflow DynamoDB's key size): no need to look them up. */
+export function isStorableUsername(username: string): boolean {
+  return [...normalizeUsername(username)].length <= MAX_USERNAME_LENGTH;
+}
+
+/** The user a username item points at; for a missing item, a read of an id that cannot exist. */
+export async function userOfUsernameItem(item: Record<string, unknown> | undefined): Promise<User | undefined> {
+  const user = await findUserById(typeof item?.userId === 'string' ? item.userId : `absent-${randomUUID()}`);
+  return item ? user : undefined;
 }
 
 async function readUsernameItem(username: string): Promise<Record<string, unknown> | undefined> {
@@ -94,6 +105,7 @@ export async function createUser(fields: NewUser): Promise<User> {
     username: normalizeUsername(fields.username),
     id: randomUUID(),
     dateJoined: new Date().toISOString(),
+    sessionGeneration: 0,
   };
   const TableName = settings().tables.users;
   try {
@@ -126,44 +138,63 @@ export async function createUser(fields: NewUser): Promise<User> {
   return user;
 }
 
-type UserChanges = Partial<Pick<User, 'passwordHash' | 'isActive'>>;
+export interface UserChanges {
+  readonly passwordHash?: string;
+  readonly isActive?: boolean;
+  /** End every session the user has: their tokens stop working at refresh and at protected routes. */
+  readonly endSessions?: boolean;
+}
 
 /** Updates an existing user by username; throws UserNotFoundError rather than creating one. */
 export async function updateUser(username: string, changes: UserChanges): Promise<User> {
   const user = await findUserByUsername(username);
   if (!user) throw new UserNotFoundError(username);
-  const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+  return updateUserById(user.id, changes, username);
+}
+
+export async function updateUserById(id: string, { endSessions, ...fields }: UserChanges, name: string = id): Promise<User> {
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  const assignments = entries.map((_, i) => `#f${i} = :v${i}`);
+  if (endSessions) assignments.push('#gen = if_not_exists(#gen, :zero) + :one');
   try {
     const { Attributes } = await dynamo().send(
       new UpdateCommand({
         TableName: settings().tables.users,
-        Key: userKey(user.id),
-        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        Key: userKey(id),
+        UpdateExpression: `SET ${assignments.join(', ')}`,
         ConditionExpression: 'attribute_exists(#pk)',
         ExpressionAttributeNames: {
           '#pk': KEY,
-          ...Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+          ...(endSessions ? { '#gen': GENERATION } : {}),
+          ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, field])),
         },
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        ExpressionAttributeValues: {
+          ...(endSessions ? { ':zero': 0, ':one': 1 } : {}),
+          ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
     return toUser(Attributes!);
   } catch (error) {
-    if (isConditionFailure(error)) throw new UserNotFoundError(username);
+    if (isConditionFailure(error)) throw new UserNotFoundError(name);
     throw error;
   }
 }
 
-/** For a transaction: the user exists and is active right now. */
-export function activeUserCheck(id: string) {
+const GENERATION = 'sessionGeneration';
+
+/** For a transaction: the user exists, is active, and has not ended the sessions of `generation`. */
+export function activeUserCheck(id: string, generation: number) {
+  // Users written before session generations existed have none, which counts as 0.
+  const sameGeneration = generation === 0 ? '(attribute_not_exists(#gen) OR #gen = :gen)' : '#gen = :gen';
   return {
     ConditionCheck: {
       TableName: settings().tables.users,
       Key: userKey(id),
-      ConditionExpression: 'attribute_exists(#pk) AND #active = :true',
-      ExpressionAttributeNames: { '#pk': KEY, '#active': 'isActive' },
-      ExpressionAttributeValues: { ':true': true },
+      ConditionExpression: `attribute_exists(#pk) AND #active = :true AND ${sameGeneration}`,
+      ExpressionAttributeNames: { '#pk': KEY, '#active': 'isActive', '#gen': GENERATION },
+      ExpressionAttributeValues: { ':true': true, ':gen': generation },
     },
   };
 }
@@ -181,5 +212,6 @@ export function toUser(item: Record<string, unknown>): User {
     isSuperuser: item.isSuperuser === true,
     passwordHash: text('passwordHash'),
     dateJoined: text('dateJoined'),
+    sessionGeneration: typeof item[GENERATION] === 'number' ? item[GENERATION] : 0,
   };
 }

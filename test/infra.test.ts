@@ -56,7 +56,15 @@ describe('routes', () => {
       .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
       .map((resource) => resource.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual(['ANY /account/logout', 'ANY /account/profile', 'ANY /api/token', 'ANY /api/token/refresh', 'ANY /api/token/verify']);
+    expect(keys).toEqual([
+      'ANY /account/logout',
+      'ANY /account/logout-all',
+      'ANY /account/password',
+      'ANY /account/profile',
+      'ANY /api/token',
+      'ANY /api/token/refresh',
+      'ANY /api/token/verify',
+    ]);
   });
 
   it('maps both spellings the clients send to those routes, since a route path may not end in "/"', () => {
@@ -68,7 +76,7 @@ describe('routes', () => {
   });
 
   it('sends each route to its own function with the payload 2.0 format', () => {
-    template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' }, 5);
+    template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' }, ROUTES.length);
   });
 });
 
@@ -128,7 +136,7 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  const tableArn = (table: 'users' | 'blacklist') => ({ 'Fn::GetAtt': [logicalId(stack.auth.tables[table]), 'Arn'] });
+  const tableArn = (table: 'users' | 'blacklist' | 'revokedSessions' | 'loginAttempts') => ({ 'Fn::GetAtt': [logicalId(stack.auth.tables[table]), 'Arn'] });
   const statementsOf = (name: (typeof ROUTES)[number]['name']) => {
     const roleId = logicalId(stack.auth.functions[name].role as never);
     const policy = Object.values(json.Resources).find(
@@ -139,28 +147,42 @@ describe('least privilege', () => {
   const logs = (name: (typeof ROUTES)[number]['name']) => ({
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     Effect: 'Allow',
-    Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Auth${name}Logs`)), 'Arn'] },
+    Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Auth${name.replace('-', '')}Logs`)), 'Arn'] },
   });
   const secret = () => ({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: logicalId(stack.auth.signingKey) } });
 
   it('verify: its logs and the signing key, no table at all', () => {
     expect(statementsOf('verify')).toEqual([logs('verify'), secret()]);
   });
-  it('obtain and profile: GetItem on users only', () => {
-    for (const name of ['obtain', 'profile'] as const) {
-      expect(statementsOf(name)).toEqual([logs(name), secret(), { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn('users') }]);
-    }
+  const allow = (table: 'users' | 'blacklist' | 'revokedSessions' | 'loginAttempts', ...actions: string[]) => ({
+    Action: actions.length === 1 ? `dynamodb:${actions[0]}` : actions.map((action) => `dynamodb:${action}`),
+    Effect: 'Allow',
+    Resource: tableArn(table),
   });
-  it('refresh: check users, put and get the blacklist', () => {
+  const bearerAuth = () => [allow('users', 'BatchGetItem'), allow('revokedSessions', 'BatchGetItem')];
+  const loginThrottle = () => allow('loginAttempts', 'BatchGetItem', 'UpdateItem', 'PutItem', 'DeleteItem');
+
+  it('obtain: read users, count failed logins', () => {
+    expect(statementsOf('obtain')).toEqual([logs('obtain'), secret(), allow('users', 'BatchGetItem', 'GetItem'), loginThrottle()]);
+  });
+  it('profile: read the user and the session revocation, nothing else', () => {
+    expect(statementsOf('profile')).toEqual([logs('profile'), secret(), ...bearerAuth()]);
+  });
+  it('refresh: the transaction on blacklist, user and session; revoke a replayed session', () => {
     expect(statementsOf('refresh')).toEqual([
       logs('refresh'),
       secret(),
-      { Action: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('users') },
-      { Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: tableArn('blacklist') },
+      allow('users', 'ConditionCheckItem', 'GetItem', 'BatchGetItem'),
+      allow('blacklist', 'PutItem', 'BatchGetItem'),
+      allow('revokedSessions', 'ConditionCheckItem', 'PutItem', 'BatchGetItem'),
     ]);
   });
-  it('logout: PutItem on the blacklist only', () => {
-    expect(statementsOf('logout')).toEqual([logs('logout'), secret(), { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: tableArn('blacklist') }]);
+  it('logout: put into the blacklist and the revoked sessions only', () => {
+    expect(statementsOf('logout')).toEqual([logs('logout'), secret(), allow('blacklist', 'PutItem'), allow('revokedSessions', 'PutItem')]);
+  });
+  it('password and logout-all: bearer reads plus UpdateItem on users (password also the login throttle)', () => {
+    expect(statementsOf('password')).toEqual([logs('password'), secret(), ...bearerAuth(), allow('users', 'UpdateItem'), loginThrottle()]);
+    expect(statementsOf('logout-all')).toEqual([logs('logout-all'), secret(), ...bearerAuth(), allow('users', 'UpdateItem')]);
   });
   it('no role carries an AWS managed policy', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
@@ -206,7 +228,7 @@ describe('API stage', () => {
     });
     expect(JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'))).not.toMatch(/authorization/i);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::Logs::LogGroup', 6);
+    template.resourceCountIs('AWS::Logs::LogGroup', ROUTES.length + 1);
   });
   it('answers CORS preflights for the configured origins only', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {

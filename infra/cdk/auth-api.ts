@@ -75,7 +75,7 @@ export class ServerlessJwtAuth extends Construct {
     // Only users outlive the stack by default; every other item matters only until its TTL.
     const removal = (id: TableId) => (id === 'users' ? (props.usersTableRemovalPolicy ?? RemovalPolicy.RETAIN) : RemovalPolicy.DESTROY);
     this.tables = Object.fromEntries(TABLE_IDS.map((id) => [id, table(this, tableConstructId(id), TABLES[id], removal(id))])) as Record<TableId, TableV2>;
-    const { users, blacklist } = this.tables;
+    const { users, blacklist, revokedSessions, loginAttempts } = this.tables;
 
     this.signingKey = new Secret(this, 'SigningKey', {
       description: 'HS256 key that signs and verifies the auth API tokens',
@@ -98,16 +98,40 @@ export class ServerlessJwtAuth extends Construct {
     };
 
     // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on.
+    // TransactWriteItems and BatchGetItem are authorised per item, by the item-level actions they contain.
+    const bearerAuth = (fn: NodejsFunction) => {
+      users.grant(fn, 'dynamodb:BatchGetItem');
+      revokedSessions.grant(fn, 'dynamodb:BatchGetItem');
+    };
+    const loginThrottle = (fn: NodejsFunction) =>
+      loginAttempts.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
     const permissions: Record<FunctionName, (fn: NodejsFunction) => void> = {
-      obtain: (fn) => users.grant(fn, 'dynamodb:GetItem'),
-      profile: (fn) => users.grant(fn, 'dynamodb:GetItem'),
-      refresh: (fn) => {
-        // TransactWriteItems is authorised per item: ConditionCheckItem on the user, PutItem on the blacklist;
-        // GetItem serves refreshes with blacklist-after-rotation switched off.
-        users.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem');
-        blacklist.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+      obtain: (fn) => {
+        users.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+        loginThrottle(fn);
       },
-      logout: (fn) => blacklist.grant(fn, 'dynamodb:PutItem'),
+      profile: bearerAuth,
+      refresh: (fn) => {
+        // The transaction: PutItem on the blacklist, ConditionCheckItem on the user and the session; PutItem
+        // on revoked sessions for a replay; GetItem to tell why a user was refused; BatchGetItem when
+        // blacklist-after-rotation is switched off.
+        users.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+        blacklist.grant(fn, 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+        revokedSessions.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+      },
+      logout: (fn) => {
+        blacklist.grant(fn, 'dynamodb:PutItem');
+        revokedSessions.grant(fn, 'dynamodb:PutItem');
+      },
+      password: (fn) => {
+        bearerAuth(fn);
+        users.grant(fn, 'dynamodb:UpdateItem');
+        loginThrottle(fn);
+      },
+      'logout-all': (fn) => {
+        bearerAuth(fn);
+        users.grant(fn, 'dynamodb:UpdateItem');
+      },
       verify: () => {},
     };
 
