@@ -1,0 +1,142 @@
+/** Token families: theft detection, logout, absolute lifetime, and ending every session of a user. */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler as logoutAll } from '../functions/logout-all';
+import { handler as logout } from '../functions/logout';
+import { handler as obtain } from '../functions/obtain';
+import { handler as password } from '../functions/password';
+import { handler as profile } from '../functions/profile';
+import { handler as refresh } from '../functions/refresh';
+import { updateUser } from '../shared/users';
+import { bearer, invoke } from './support/invoke';
+import { claimsFor, claimsOf, forge, now } from './support/tokens';
+import { createTestUser, type TestUser } from './support/users';
+
+const BLACKLISTED = { detail: 'Token is blacklisted', code: 'token_not_valid' };
+const PROFILE_BLACKLISTED = {
+  detail: 'Given token not valid for any token type',
+  code: 'token_not_valid',
+  messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is blacklisted' }],
+};
+
+const login = async (user: TestUser, pw = user.password) => {
+  const answer = await invoke(obtain, { body: { username: user.user.username, password: pw } });
+  expect(answer.status).toBe(200);
+  return answer.body as { access: string; refresh: string };
+};
+const rotate = (token: string) => invoke(refresh, { body: { refresh: token } });
+const profileWith = (access: string) => invoke(profile, { method: 'GET', headers: bearer(access) });
+
+describe('sessions', () => {
+  let kim: TestUser;
+  beforeAll(async () => {
+    kim = await createTestUser();
+  });
+
+  it('every login starts a session whose id, start and generation both tokens carry, and refresh keeps', async () => {
+    const first = await login(kim);
+    const second = await login(kim);
+    const claims = claimsOf(first.refresh);
+    expect(claims.sid).toMatch(/^[0-9a-f]{32}$/);
+    expect(claimsOf(first.access)).toMatchObject({ sid: claims.sid, auth_time: claims.auth_time, gen: 0 });
+    expect(claimsOf(second.refresh).sid).not.toBe(claims.sid);
+    const rotated = (await rotate(first.refresh)).body;
+    expect(claimsOf(rotated.refresh)).toMatchObject({ sid: claims.sid, auth_time: claims.auth_time, gen: 0 });
+    expect(claimsOf(rotated.access)).toMatchObject({ sid: claims.sid });
+  });
+
+  it('a replayed refresh token revokes its whole session: the newest refresh token and every access token fail', async () => {
+    const original = await login(kim);
+    const bystander = await login(kim);
+    const { body: newest } = await rotate(original.refresh);
+    expect((await profileWith(newest.access)).status).toBe(200);
+
+    expect(await rotate(original.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+
+    expect(await rotate(newest.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    expect(await profileWith(newest.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+    expect(await profileWith(original.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+    // Other sessions of the same user are untouched.
+    expect((await profileWith(bystander.access)).status).toBe(200);
+    expect((await rotate(bystander.refresh)).status).toBe(200);
+  });
+
+  it("logout ends the session: its access tokens stop working at the profile, other sessions don't", async () => {
+    const session = await login(kim);
+    const other = await login(kim);
+    expect((await invoke(logout, { body: { refresh: session.refresh } })).status).toBe(200);
+    expect(await profileWith(session.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+    expect((await profileWith(other.access)).status).toBe(200);
+  });
+
+  it('rotation never extends a session past its absolute lifetime', async () => {
+    const authTime = now() - 3 * 86400;
+    const old = await forge(claimsFor('refresh', kim.user.id, { sid: 'a'.repeat(32), auth_time: authTime, gen: 0 }));
+    const { status, body } = await rotate(old);
+    expect(status).toBe(200);
+    // simplejwt would give now + 7 days; the session started 3 days ago, so it ends in 4.
+    expect(claimsOf(body.refresh).exp).toBe(authTime + 7 * 86400);
+    expect(claimsOf(body.access).exp).toBeLessThanOrEqual(authTime + 7 * 86400);
+  });
+
+  it('SESSION_LIFETIME caps every token of the session', async () => {
+    vi.stubEnv('SESSION_LIFETIME', '60');
+    vi.resetModules();
+    try {
+      const { handler: shortObtain } = await import('../functions/obtain');
+      const { body } = await invoke(shortObtain, { body: { username: kim.user.username, password: kim.password } });
+      const claims = claimsOf(body.refresh);
+      expect(claims.exp).toBe((claims.auth_time as number) + 60);
+      expect(claimsOf(body.access).exp).toBeLessThanOrEqual((claims.auth_time as number) + 60);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+});
+
+describe('ending every session of a user', () => {
+  it('POST /account/logout-all/ ends every session, this one included; a new login works', async () => {
+    const lee = await createTestUser();
+    const [a, b] = [await login(lee), await login(lee)];
+    expect(await invoke(logoutAll, { headers: bearer(a.access) })).toMatchObject({ status: 200, body: { detail: 'Logged out of every session.' } });
+    for (const session of [a, b]) {
+      expect(await rotate(session.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+      expect(await profileWith(session.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+    }
+    const fresh = await login(lee);
+    expect(claimsOf(fresh.access).gen).toBe(1);
+    expect((await profileWith(fresh.access)).status).toBe(200);
+    expect(await invoke(logoutAll, {})).toMatchObject({ status: 401, body: { detail: 'Authentication credentials were not provided.' } });
+  });
+
+  it('POST /account/password/ checks the old password and the new one, then ends every session', async () => {
+    const max = await createTestUser();
+    const session = await login(max);
+    const change = (body: unknown) => invoke(password, { headers: bearer(session.access), body });
+    expect(await change({ old_password: 'wrong', new_password: 'a-new-long-password' })).toMatchObject({
+      status: 400,
+      body: { old_password: ['Your old password was entered incorrectly. Please enter it again.'] },
+    });
+    expect(await change({ old_password: max.password, new_password: '1234' })).toMatchObject({
+      status: 400,
+      body: { new_password: ['This password is too short. It must contain at least 8 characters.', 'This password is entirely numeric.'] },
+    });
+    expect(await change({ old_password: max.password })).toMatchObject({ status: 400, body: { new_password: ['This field is required.'] } });
+    expect(await change({ old_password: max.password, new_password: 'a-new-long-password' })).toMatchObject({ status: 200 });
+
+    expect(await rotate(session.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    expect(await profileWith(session.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+    expect((await invoke(obtain, { body: { username: max.user.username, password: max.password } })).status).toBe(401);
+    await login(max, 'a-new-long-password');
+  });
+
+  it('deactivation ends every session, and reactivation does not bring them back', async () => {
+    const ned = await createTestUser();
+    const session = await login(ned);
+    await updateUser(ned.user.username, { isActive: false, endSessions: true });
+    expect(await rotate(session.refresh)).toMatchObject({ status: 401, body: { detail: 'No active account found for the given token.' } });
+    await updateUser(ned.user.username, { isActive: true });
+    expect(await rotate(session.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    expect(await profileWith(session.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+  });
+});
