@@ -80,6 +80,12 @@ function pythonTypeName(value: unknown): string {
 }
 
 /**
+ * No field of this API needs more: tokens are under a kilobyte, usernames at most 150 characters. A longer
+ * value is refused before it reaches a hash or a parser.
+ */
+export const MAX_FIELD_LENGTH = 4096;
+
+/**
  * Required string fields with DRF CharField semantics: numbers become their string form, surrounding
  * whitespace is trimmed, and every field's problem is reported at once.
  */
@@ -102,6 +108,7 @@ function charField(value: unknown, present: boolean): string | { error: string }
   if (typeof value !== 'string') return { error: 'Not a valid string.' };
   const trimmed = value.trim();
   if (trimmed === '') return { error: 'This field may not be blank.' };
+  if (trimmed.length > MAX_FIELD_LENGTH) return { error: `Ensure this field has no more than ${MAX_FIELD_LENGTH} characters.` };
   // Also a security matter: scrypt keys HMAC with the password, and HMAC pads short keys with zero
   // bytes, so "secret" and "secret\0" would hash alike.
   if (trimmed.includes('\0')) return { error: 'Null characters are not allowed.' };

@@ -85,6 +85,12 @@ describe('request bodies, read as DRF reads them', () => {
     expect(stringFields({ name: 'emoji \ud83d\ude00' }, ['name'])).toEqual({ name: 'emoji \ud83d\ude00' });
   });
 
+  it("refuses a field longer than any this API needs, in DRF's words", async () => {
+    expect((await failure(() => stringFields({ token: 'x'.repeat(5000) }, ['token']))).body).toEqual({
+      token: ['Ensure this field has no more than 4096 characters.'],
+    });
+  });
+
   it('does not read inherited properties as fields', async () => {
     const inherited = Object.create({ a: 'from the prototype' }) as Record<string, unknown>;
     expect((await failure(() => stringFields(inherited, ['a']))).body).toEqual({ a: ['This field is required.'] });
