@@ -94,6 +94,28 @@ describe('npm run manage', () => {
     expect(await canLogIn(username, 'old-password-1')).toBe(false);
   });
 
+  it('logout-all, changepassword and deactivate end the sessions a user already has', async () => {
+    const { handler: refresh } = await import('../functions/refresh');
+    const username = fresh();
+    await manage(['createuser', '--noinput', '--username', username], { env: { USER_PASSWORD: 'first-password-1' } });
+    const loginRefresh = async (pw: string) => (await invoke(obtain, { body: { username, password: pw } })).body.refresh as string;
+    const stillWorks = async (token: string) => (await invoke(refresh, { body: { refresh: token } })).status === 200;
+
+    let token = await loginRefresh('first-password-1');
+    expect((await manage(['logout-all', username])).stdout.trim()).toBe(`Every session of user '${username}' has ended.`);
+    expect(await stillWorks(token)).toBe(false);
+
+    token = await loginRefresh('first-password-1');
+    expect((await manage(['changepassword', username], { input: 'second-password-2\nsecond-password-2\n' })).code).toBe(0);
+    expect(await stillWorks(token)).toBe(false);
+
+    token = await loginRefresh('second-password-2');
+    await manage(['deactivate', username]);
+    await manage(['activate', username]);
+    expect(await stillWorks(token)).toBe(false);
+    expect(await stillWorks(await loginRefresh('second-password-2'))).toBe(true);
+  });
+
   it('deactivate and activate switch login off and on', async () => {
     const username = fresh();
     await manage(['createuser', '--noinput', '--username', username], { env: { USER_PASSWORD: 'some-password-9' } });
