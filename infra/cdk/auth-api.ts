@@ -32,6 +32,12 @@ export interface ServerlessJwtAuthProps {
   readonly blacklistAfterRotation?: boolean;
   /** Clock skew tolerated on exp and nbf. @default no leeway */
   readonly leeway?: Duration;
+  /** How long a session lasts from login, however often it is refreshed. @default the refresh token lifetime */
+  readonly sessionLifetime?: Duration;
+  /** Failed logins per username within `loginFailureWindow` before 429; 0 turns the throttle off. @default 5 */
+  readonly loginFailureLimit?: number;
+  /** @default 15 minutes */
+  readonly loginFailureWindow?: Duration;
   /** Browser origins allowed to call the API ("*" for any). @default none: no CORS */
   readonly corsAllowedOrigins?: string[];
   /** Stage-wide throttling. @default 100 requests per second, bursts of 200 */
@@ -95,6 +101,9 @@ export class ServerlessJwtAuth extends Construct {
       ROTATE_REFRESH_TOKENS: String(props.rotateRefreshTokens ?? true),
       BLACKLIST_AFTER_ROTATION: String(props.blacklistAfterRotation ?? true),
       LEEWAY: String((props.leeway ?? Duration.seconds(0)).toSeconds()),
+      ...(props.sessionLifetime ? { SESSION_LIFETIME: String(props.sessionLifetime.toSeconds()) } : {}),
+      LOGIN_FAILURE_LIMIT: String(props.loginFailureLimit ?? 5),
+      LOGIN_FAILURE_WINDOW: String((props.loginFailureWindow ?? Duration.minutes(15)).toSeconds()),
     };
 
     // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on.
