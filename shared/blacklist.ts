@@ -5,6 +5,7 @@
  * that from the stored exp, never from whether DynamoDB's TTL sweep (which can lag by days) has run;
  * the TTL attribute only lets DynamoDB delete the entry, a margin after it stops mattering.
  */
+import { numberAttribute } from './dynamodb';
 import { settings } from './settings';
 import { TABLES } from './tables';
 import { nowSeconds, type TokenClaims, userIdOf } from './tokens';
@@ -36,8 +37,13 @@ export function blacklistPut(claims: TokenClaims) {
     ConditionExpression: 'attribute_not_exists(#jti) OR #exp < :cutoff',
     ExpressionAttributeNames: { '#jti': KEY, '#exp': TOKEN_EXP },
     ExpressionAttributeValues: { ':cutoff': cutoff() },
+    // When the token was already blacklisted, say when: a replay within REFRESH_REUSE_GRACE is forgiven.
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
 }
+
+/** When an existing entry (returned by a failed condition) was written. */
+export const blacklistedAt = (entry: Record<string, unknown> | undefined) => numberAttribute(entry, 'blacklistedAt');
 
 /** The Key of a token's blacklist entry, for batch reads. */
 export const blacklistKey = (jti: string) => ({ [KEY]: jti });

@@ -1,7 +1,9 @@
 /**
  * The DynamoDB document client, built once per container. Dependency faults (throttling after the SDK's
  * retries, timeouts, refused connections, DynamoDB's own 5xx) leave it as a 503 HttpError, so every store
- * fails the same way and nothing above it needs to know SDK error names.
+ * fails the same way and nothing above it needs to know SDK error names. Writes that collide with a
+ * transaction in flight on the same item (TransactionConflict), which the SDK does not retry, are sent
+ * again here a few times: nothing was written, and the loser of a race then sees the winner's result.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,17 +12,22 @@ import { describeError, log } from './log';
 import { settings } from './settings';
 import { TABLES, type TableId } from './tables';
 
-/** Attempts per call, and how long each may take: a handler answers 503 well inside API Gateway's 30 s. */
+/**
+ * Attempts per call and how long each may take. DynamoDB answers in milliseconds; a call that cannot
+ * get through gives up after about 3 x 1.5 s, so even a request making a few calls answers 503 inside
+ * the functions' 25 s timeout and API Gateway's 30 s.
+ */
 const MAX_ATTEMPTS = 3;
 const CONNECTION_TIMEOUT_MS = 1000;
-const REQUEST_TIMEOUT_MS = 3000;
+const REQUEST_TIMEOUT_MS = 1500;
+/** Sends of a write or transaction that lost to a concurrent transaction on the same item. */
+const CONFLICT_ATTEMPTS = 4;
 
 const UNAVAILABLE_ERRORS = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'TransactionInProgressException',
-  'TransactionConflictException',
   'InternalServerError',
   'ServiceUnavailable',
   'TimeoutError',
@@ -28,8 +35,16 @@ const UNAVAILABLE_ERRORS = new Set([
 ]);
 // ENOTFOUND is left out on purpose: a name that does not resolve is a misconfiguration (500), not an outage.
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** Reasons a transaction item can be cancelled for that say "try again later" (TransactionConflict is the caller's to retry). */
+/** Reasons a transaction item can be cancelled for that say "try again later". */
 const UNAVAILABLE_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
+
+/** Nothing was written because a concurrent transaction held an item: worth sending again. */
+function isConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TransactionConflictException') return true;
+  const reasons = cancellationCodes(error);
+  return reasons !== undefined && reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
+}
 
 export function isUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -56,15 +71,22 @@ function createClient(): DynamoDBDocumentClient {
   });
   base.middlewareStack.add(
     (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        if (!isUnavailableError(error)) throw error;
-        log.warn('dynamodb unavailable', describeError(error));
-        throw serviceUnavailable();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // Each send serializes afresh, so a transaction goes out with a new idempotency token.
+          return await next(args);
+        } catch (error) {
+          if (isConflict(error) && attempt < CONFLICT_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+            continue;
+          }
+          if (!isUnavailableError(error) && !isConflict(error)) throw error;
+          log.warn('dynamodb unavailable', describeError(error));
+          throw serviceUnavailable();
+        }
       }
     },
-    { step: 'initialize', name: 'unavailableAs503', priority: 'high' },
+    { step: 'initialize', name: 'conflictRetryAnd503', priority: 'high' },
   );
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
@@ -108,11 +130,34 @@ export async function getItems(requests: readonly { table: TableId; key: Item }[
   return requests.map(({ table, key }) => found.get(identify(table, key)));
 }
 
-/** The reason code DynamoDB gives for each item of a cancelled transaction, in request order. */
-export function cancellationCodes(error: unknown): string[] | undefined {
+export interface CancellationReason {
+  readonly code: string;
+  /** The item as it was, for operations sent with ReturnValuesOnConditionCheckFailure: ALL_OLD. */
+  readonly item?: Item;
+}
+
+/** Why each item of a cancelled transaction was cancelled, in request order. */
+export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => reason.Code ?? 'None');
+  const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Item }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => ({ code: reason.Code ?? 'None', ...(reason.Item ? { item: reason.Item } : {}) }));
+}
+
+export function cancellationCodes(error: unknown): string[] | undefined {
+  return cancellationReasons(error)?.map((reason) => reason.code);
+}
+
+/** A number attribute of an item, whether the SDK unmarshalled it (plain) or not (`{ N: "..." }`). */
+export function numberAttribute(item: Item | undefined, name: string): number | undefined {
+  const value = item?.[name];
+  if (typeof value === 'number') return value;
+  const raw = (value as { N?: unknown } | undefined)?.N;
+  return typeof raw === 'string' && raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+}
+
+/** The item DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure: ALL_OLD). */
+export function itemOfConditionFailure(error: unknown): Item | undefined {
+  return isConditionFailure(error) ? (error as { Item?: Item }).Item : undefined;
 }
 
 export function isConditionFailure(error: unknown): boolean {

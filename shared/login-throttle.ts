@@ -1,14 +1,23 @@
 /**
- * Slows password guessing: after LOGIN_FAILURE_LIMIT failed logins for one username within
- * LOGIN_FAILURE_WINDOW (counted from the first failure), further attempts get 429 until the window
- * ends, whether the username exists or not, so the answer reveals nothing about accounts. The count
- * lives in DynamoDB with a TTL; reads treat a window that has ended as absent.
+ * Slows password guessing: after LOGIN_FAILURE_LIMIT failed attempts for one username within
+ * LOGIN_FAILURE_WINDOW (counted from the first), further attempts get 429 until the window ends,
+ * whether the username exists or not, so the answer reveals nothing about accounts.
+ *
+ * An attempt is counted before the password is checked, by one atomic conditional update, so guesses
+ * sent in parallel cannot all slip in before the first failure is written. A successful login clears
+ * the count when earlier attempts are on it; a lone successful attempt is left counted (clearing it
+ * would cost every login a write), so after a success the window allows one failure fewer.
+ *
+ * The count lives in DynamoDB with a TTL, keyed by an HMAC of the username under the signing key: fixed
+ * size, and the table never holds what people typed (they type passwords into username fields), not even
+ * as an unsalted hash that could be cracked offline.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionFailure, type Item } from './dynamodb';
+import { dynamo, isConditionFailure, itemOfConditionFailure, numberAttribute } from './dynamodb';
 import { HttpError } from './errors';
 import { settings } from './settings';
+import { signingKey } from './signing-key';
 import { TABLES } from './tables';
 import { nowSeconds } from './tokens';
 import { normalizeUsername } from './users';
@@ -16,13 +25,10 @@ import { normalizeUsername } from './users';
 const KEY = TABLES.loginAttempts.partitionKey;
 const TTL = TABLES.loginAttempts.timeToLiveAttribute;
 
-/**
- * Keyed by a hash of the username: fixed-size whatever was typed, and the table never holds the typed
- * names (people type passwords into username fields).
- */
-export const loginAttemptsKey = (username: string) => ({
-  [KEY]: createHash('sha256').update(normalizeUsername(username)).digest('base64url'),
-});
+export async function loginAttemptsKey(username: string) {
+  const mac = createHmac('sha256', await signingKey()).update(`login-attempts:${normalizeUsername(username)}`);
+  return { [KEY]: mac.digest('base64url') };
+}
 
 export function tooManyAttempts(retryAfterSeconds: number): HttpError {
   return new HttpError(
@@ -32,43 +38,46 @@ export function tooManyAttempts(retryAfterSeconds: number): HttpError {
   );
 }
 
-/** Throws 429 when the attempts item (read by the caller, e.g. in a batch) shows the username locked. */
-export function assertNotLockedOut(item: Item | undefined): void {
-  const { loginFailureLimit } = settings();
-  if (loginFailureLimit === 0 || item === undefined) return;
-  const windowEnd = typeof item[TTL] === 'number' ? item[TTL] : 0;
-  const failures = typeof item.failures === 'number' ? item.failures : 0;
-  const wait = windowEnd - nowSeconds();
-  if (wait > 0 && failures >= loginFailureLimit) throw tooManyAttempts(wait);
+export interface Attempt {
+  readonly username: string;
+  /** Attempts were already counted in this window before this one. */
+  readonly followsOthers: boolean;
 }
 
-/** Counts a failure into the current window, opening one if there is none: one round trip (two after an ended window TTL has not yet removed). */
-export async function recordLoginFailure(username: string): Promise<void> {
+/** Counts an attempt before the password is checked; throws 429 when the username is locked out. One round trip. */
+export async function beginLoginAttempt(username: string): Promise<Attempt> {
   const { loginFailureLimit, loginFailureWindow } = settings();
-  if (loginFailureLimit === 0) return;
+  if (loginFailureLimit === 0) return { username, followsOthers: false };
   const now = nowSeconds();
   const TableName = settings().tables.loginAttempts;
+  const Key = await loginAttemptsKey(username);
   try {
-    await dynamo().send(
+    const { Attributes } = await dynamo().send(
       new UpdateCommand({
         TableName,
-        Key: loginAttemptsKey(username),
+        Key,
         UpdateExpression: 'ADD failures :one SET #end = if_not_exists(#end, :windowEnd)',
-        ConditionExpression: 'attribute_not_exists(#end) OR #end > :now',
+        ConditionExpression: 'attribute_not_exists(#end) OR (#end > :now AND failures < :limit)',
         ExpressionAttributeNames: { '#end': TTL },
-        ExpressionAttributeValues: { ':one': 1, ':now': now, ':windowEnd': now + loginFailureWindow },
+        ExpressionAttributeValues: { ':one': 1, ':now': now, ':limit': loginFailureLimit, ':windowEnd': now + loginFailureWindow },
+        ReturnValues: 'UPDATED_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
+    return { username, followsOthers: (numberAttribute(Attributes, 'failures') ?? 0) > 0 };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    // An ended window: start a new one with this failure. A concurrent starter may overwrite it with its
-    // own first failure; the count is a brake, not an audit log.
-    await dynamo().send(
-      new PutCommand({ TableName, Item: { ...loginAttemptsKey(username), failures: 1, [TTL]: now + loginFailureWindow } }),
-    );
+    const windowEnd = numberAttribute(itemOfConditionFailure(error), TTL) ?? 0;
+    if (windowEnd > now) throw tooManyAttempts(windowEnd - now);
+    // A window that has ended but that TTL has not yet removed: this attempt opens a new one. A concurrent
+    // opener may overwrite it with its own first attempt; the count is a brake, not an audit log.
+    await dynamo().send(new PutCommand({ TableName, Item: { ...Key, failures: 1, [TTL]: now + loginFailureWindow } }));
+    return { username, followsOthers: false };
   }
 }
 
-export async function clearLoginFailures(username: string): Promise<void> {
-  await dynamo().send(new DeleteCommand({ TableName: settings().tables.loginAttempts, Key: loginAttemptsKey(username) }));
+/** After the right password: forget the failures (nothing to do when this attempt was the only one). */
+export async function endLoginAttemptWithSuccess(attempt: Attempt): Promise<void> {
+  if (!attempt.followsOthers) return;
+  await dynamo().send(new DeleteCommand({ TableName: settings().tables.loginAttempts, Key: await loginAttemptsKey(attempt.username) }));
 }

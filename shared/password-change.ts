@@ -1,25 +1,22 @@
 /**
- * Changing a password from the API: the old password must be right (wrong guesses count toward the same
- * login throttle as the login form), the new one must pass Django's validators, and every session of the
- * user ends, this one included.
+ * Changing a password from the API: the old password must be right (guesses count toward the same login
+ * throttle as the login form), the new one must pass Django's validators, and every session of the user
+ * ends, this one included.
  */
-import { getItems } from './dynamodb';
 import { validationFailed } from './errors';
-import { assertNotLockedOut, clearLoginFailures, loginAttemptsKey, recordLoginFailure } from './login-throttle';
+import { beginLoginAttempt, endLoginAttemptWithSuccess } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
 import { passwordProblems } from './password-rules';
 import { updateUserById, type User } from './users';
 
 export async function changePassword(user: User, oldPassword: string, newPassword: string): Promise<void> {
-  const [attempts] = await getItems([{ table: 'loginAttempts', key: loginAttemptsKey(user.username) }]);
-  assertNotLockedOut(attempts);
+  const attempt = await beginLoginAttempt(user.username);
   if (!(await verifyPassword(oldPassword, user.passwordHash))) {
-    await recordLoginFailure(user.username);
     // Django's PasswordChangeForm wording.
     throw validationFailed({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
   }
+  await endLoginAttemptWithSuccess(attempt);
   const problems = passwordProblems(newPassword, user);
   if (problems.length > 0) throw validationFailed({ new_password: problems });
   await updateUserById(user.id, { passwordHash: await hashPassword(newPassword), endSessions: true });
-  if (attempts) await clearLoginFailures(user.username);
 }

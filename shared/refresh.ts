@@ -13,19 +13,24 @@
  * (RFC 9700 section 4.14.2).
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { blacklistKey, blacklistPut, isInForce } from './blacklist';
-import { cancellationCodes, dynamo, getItems } from './dynamodb';
-import { authenticationFailed, serviceUnavailable, tokenNotValid, type JsonObject } from './errors';
-import { generationOf, isRevocationInForce, revokedSessionKey, revokeSession, sessionIdOf, sessionNotRevokedCheck } from './sessions';
+import { blacklistedAt, blacklistKey, blacklistPut, isInForce } from './blacklist';
+import { cancellationReasons, dynamo, getItems, type Item } from './dynamodb';
+import { authenticationFailed, tokenNotValid, type JsonObject } from './errors';
+import {
+  generationOf,
+  isRevocationInForce,
+  newSessionClaims,
+  revokedSessionKey,
+  revokeSession,
+  sessionIdOf,
+  sessionNotRevokedCheck,
+} from './sessions';
 import { settings } from './settings';
-import { decodeToken, signToken, type TokenClaims, userIdOf } from './tokens';
+import { decodeToken, nowSeconds, signToken, type TokenClaims, userIdOf } from './tokens';
 import { activeUserCheck, findUserById, toUser, userKey, type User } from './users';
 
 const noActiveAccount = () => authenticationFailed('No active account found for the given token.');
 const blacklisted = () => tokenNotValid('Token is blacklisted');
-
-/** Transactions touching the same items at the same instant may be cancelled with TransactionConflict. */
-const CONFLICT_ATTEMPTS = 4;
 
 export async function refreshTokens(token: string): Promise<JsonObject> {
   const claims = await decodeToken(token, 'refresh');
@@ -34,41 +39,44 @@ export async function refreshTokens(token: string): Promise<JsonObject> {
   const { rotateRefreshTokens, blacklistAfterRotation } = settings();
   if (rotateRefreshTokens && blacklistAfterRotation) await consumeOnce(claims, userId);
   else await checkStillUsable(claims, userId);
-  const access = await signToken('access', claims);
-  return rotateRefreshTokens ? { access, refresh: await signToken('refresh', claims) } : { access };
+  // A token from before sessions (or from a Django app sharing the key) starts a session here, so its
+  // family gets an absolute lifetime and replay detection from now on.
+  const next = sessionIdOf(claims) === undefined ? { ...claims, ...newSessionClaims(generationOf(claims)) } : claims;
+  const access = await signToken('access', next);
+  return rotateRefreshTokens ? { access, refresh: await signToken('refresh', next) } : { access };
 }
 
-/** One round trip when the refresh succeeds; a second only to tell why it did not. */
+/** One round trip when the refresh succeeds; a second only to tell why it did not, or to revoke on a replay. */
 async function consumeOnce(claims: TokenClaims, userId: string): Promise<void> {
   const sid = sessionIdOf(claims);
-  const transaction = new TransactWriteCommand({
-    TransactItems: [
-      { Put: blacklistPut(claims) },
-      activeUserCheck(userId, generationOf(claims)),
-      ...(sid === undefined ? [] : [sessionNotRevokedCheck(sid)]),
-    ],
-  });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await dynamo().send(transaction);
-      return;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      const [blacklistCode, userCode, sessionCode] = codes;
-      // simplejwt's order: a blacklisted token is reported as such before the user is looked at.
-      if (blacklistCode === 'ConditionalCheckFailed') {
-        if (sessionCode !== 'ConditionalCheckFailed') await revokeSession(claims);
-        throw blacklisted();
-      }
-      if (sessionCode === 'ConditionalCheckFailed') throw blacklisted();
-      if (userCode === 'ConditionalCheckFailed') throw await whyUserRefused(userId);
-      // Nothing was written; try again, and the loser of the race then sees the winner's entry.
-      if (!codes.includes('TransactionConflict')) throw error;
-      if (attempt === CONFLICT_ATTEMPTS) throw serviceUnavailable();
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: blacklistPut(claims) },
+          activeUserCheck(userId, generationOf(claims)),
+          ...(sid === undefined ? [] : [sessionNotRevokedCheck(sid)]),
+        ],
+      }),
+    );
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    const failed = (index: number) => reasons[index]?.code === 'ConditionalCheckFailed';
+    // simplejwt's order: a blacklisted token is reported as such before the user is looked at.
+    if (failed(0)) {
+      if (!failed(2) && !isWithinReuseGrace(reasons[0]?.item)) await revokeSession(claims);
+      throw blacklisted();
     }
+    if (failed(2)) throw blacklisted();
+    if (failed(1)) throw await whyUserRefused(userId);
+    throw error;
   }
+}
+
+function isWithinReuseGrace(entry: Item | undefined): boolean {
+  const usedAt = blacklistedAt(entry);
+  return usedAt !== undefined && nowSeconds() - usedAt < settings().refreshReuseGrace;
 }
 
 /** The user check covers three things; only a gone or inactive user is "no active account". */

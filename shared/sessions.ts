@@ -45,9 +45,13 @@ export function generationOf(claims: TokenClaims): number {
 
 const cutoff = () => nowSeconds() - settings().leeway;
 
-/** The Put that revokes a session (idempotent), for a transaction or on its own. */
+/**
+ * The Put that revokes a session (idempotent), for a transaction or on its own. The entry must outlive
+ * every token of the session, including ones signed under a longer lifetime setting than today's.
+ */
 export function revokedSessionPut(claims: TokenClaims, sid: string) {
-  const end = sessionEndOf(claims) ?? Math.floor(claims.exp);
+  const { refreshTokenLifetime } = settings();
+  const end = Math.max(sessionEndOf(claims) ?? 0, Math.floor(claims.exp), nowSeconds() + refreshTokenLifetime);
   return {
     TableName: settings().tables.revokedSessions,
     Item: { [KEY]: sid, [SESSION_END]: end, [TTL]: end + settings().leeway + TTL_MARGIN_SECONDS, userId: userIdOf(claims), revokedAt: nowSeconds() },

@@ -21,6 +21,12 @@ export interface Settings {
    * (simplejwt slides the refresh lifetime forever). Defaults to the refresh token lifetime.
    */
   readonly sessionLifetime: number;
+  /**
+   * Seconds after a refresh token was used during which presenting it again is refused without revoking
+   * its session (a client that retried after losing the answer, or two tabs refreshing at once). 0: every
+   * replay revokes the session, as RFC 9700 recommends.
+   */
+  readonly refreshReuseGrace: number;
   /** Failed logins for one username within `loginFailureWindow` before further attempts get 429; 0: never. */
   readonly loginFailureLimit: number;
   readonly loginFailureWindow: number;
@@ -82,6 +88,7 @@ export function loadSettings(env: Env = process.env): Settings {
     accessTokenLifetime: read(env, 'ACCESS_TOKEN_LIFETIME', 15 * 60, parseDuration),
     refreshTokenLifetime,
     sessionLifetime: read(env, 'SESSION_LIFETIME', refreshTokenLifetime, parseDuration),
+    refreshReuseGrace: read(env, 'REFRESH_REUSE_GRACE', 0, nonNegativeSeconds),
     loginFailureLimit: read(env, 'LOGIN_FAILURE_LIMIT', 5, (name, raw) => nonNegativeInteger(name, raw)),
     loginFailureWindow: read(env, 'LOGIN_FAILURE_WINDOW', 15 * 60, parseDuration),
     rotateRefreshTokens: read(env, 'ROTATE_REFRESH_TOKENS', true, parseBoolean),

@@ -87,9 +87,11 @@ export async function issueTokenPair(claims: Readonly<Record<string, unknown>>):
 export async function decodeToken(token: string, expectedType?: TokenType): Promise<TokenClaims> {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('Token is invalid');
   const { leeway } = settings();
+  // Outside the try: a key that cannot be read is the service's fault (503 or 500), not the token's.
+  const key = await signingKey();
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, await signingKey(), {
+    ({ payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
       requiredClaims: ['exp', 'iat', 'jti', 'token_type'],
       clockTolerance: leeway,
@@ -104,6 +106,9 @@ export async function decodeToken(token: string, expectedType?: TokenType): Prom
   // jose only checks that iat is a number; PyJWT (and so simplejwt) also refuses one from the future.
   if (typeof iat !== 'number' || iat > nowSeconds() + leeway) throw new TokenError('Token is invalid');
   if (type !== 'access' && type !== 'refresh') throw new TokenError('Token has wrong type');
+  // The session's end is checked as exp is: it still applies after SESSION_LIFETIME is shortened.
+  const sessionEnd = sessionEndOf(payload);
+  if (sessionEnd !== undefined && sessionEnd <= nowSeconds() - leeway) throw new TokenError('Token is expired');
   if (expectedType !== undefined && type !== expectedType) throw new TokenError('Token has wrong type');
   return payload as unknown as TokenClaims;
 }

@@ -92,7 +92,7 @@ export async function userOfUsernameItem(item: Record<string, unknown> | undefin
   return item ? user : undefined;
 }
 
-async function readUsernameItem(username: string): Promise<Record<string, unknown> | undefined> {
+export async function readUsernameItem(username: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamo().send(
     new GetCommand({ TableName: settings().tables.users, Key: usernameKey(username), ConsistentRead: true }),
   );

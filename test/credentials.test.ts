@@ -21,7 +21,7 @@ async function hashesFor(username: string, password: string): Promise<{ hashes: 
 }
 
 describe('authenticateCredentials', () => {
-  it('hashes once and reads twice for a right password; so do failures, which also count the failure', async () => {
+  it('counts the attempt, reads twice and hashes once, whatever the outcome', async () => {
     const active = await createTestUser();
     const inactive = await createTestUser();
     await updateUser(inactive.user.username, { isActive: false });
@@ -31,9 +31,7 @@ describe('authenticateCredentials', () => {
       await hashesFor('no-such-user-here', 'whatever'),
       await hashesFor(inactive.user.username, inactive.password),
     ];
-    const reads = ['BatchGetItemCommand', 'GetItemCommand'];
-    expect(outcomes[0]).toEqual({ hashes: 1, calls: reads });
-    // Wrong password, unknown user, inactive user: indistinguishable work.
-    for (const outcome of outcomes.slice(1)) expect(outcome).toEqual({ hashes: 1, calls: [...reads, 'UpdateItemCommand'] });
+    // Right password, wrong password, unknown user, inactive user: the same work.
+    for (const outcome of outcomes) expect({ ...outcome, calls: [...outcome.calls].sort() }).toEqual({ hashes: 1, calls: ['GetItemCommand', 'GetItemCommand', 'UpdateItemCommand'] });
   });
 });

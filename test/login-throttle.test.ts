@@ -50,7 +50,7 @@ describe('login throttle', () => {
     await dynamo().send(
       new UpdateCommand({
         TableName: settings().tables.loginAttempts,
-        Key: loginAttemptsKey(user.user.username),
+        Key: await loginAttemptsKey(user.user.username),
         UpdateExpression: 'SET expiresAt = :past',
         ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
       }),
@@ -62,7 +62,8 @@ describe('login throttle', () => {
   it('wrong old passwords at POST /account/password/ count too', async () => {
     const user = await createTestUser();
     const { access } = (await attempt(user.user.username, user.password)).body;
-    for (let i = 0; i < 5; i++) {
+    // That lone successful login stays counted (clearing it would cost every login a write): four more.
+    for (let i = 0; i < 4; i++) {
       const answer = await invoke(password, { headers: bearer(access), body: { old_password: `guess-${i}`, new_password: 'long-enough-pw' } });
       expect(answer.status).toBe(400);
     }
