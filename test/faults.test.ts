@@ -109,6 +109,42 @@ describe('when DynamoDB fails', () => {
     expect(answer).toMatchObject({ status: 500, body: { detail: 'A server error occurred.' } });
   });
 
+  it('sends again what lost to a concurrent transaction: refresh, logout and a replay\'s revocation all land', async () => {
+    const handlers = await loadHandlers();
+    const conflictsLeft = new Map<string, number>();
+    handlers.dynamo().middlewareStack.add(
+      (next, context) => async (args) => {
+        const left = conflictsLeft.get(String(context.commandName)) ?? 0;
+        if (left > 0) {
+          conflictsLeft.set(String(context.commandName), left - 1);
+          throw context.commandName === 'TransactWriteItemsCommand'
+            ? Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', $fault: 'client', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }] })
+            : Object.assign(new Error('conflict'), { name: 'TransactionConflictException', $fault: 'client', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'injectConflicts' },
+    );
+    try {
+      const session = (await invoke(handlers.obtain, { body: { username: ivy.user.username, password: ivy.password } })).body;
+      conflictsLeft.set('TransactWriteItemsCommand', 2);
+      const rotated = await invoke(handlers.refresh, { body: { refresh: session.refresh } });
+      expect(rotated.status).toBe(200);
+      // The replay's revocation (a PutItem) loses twice to a concurrent transaction, and still lands.
+      conflictsLeft.set('PutItemCommand', 2);
+      expect((await invoke(handlers.refresh, { body: { refresh: session.refresh } })).status).toBe(401);
+      expect((await invoke(handlers.refresh, { body: { refresh: rotated.body.refresh } })).status).toBe(401);
+      const other = (await invoke(handlers.obtain, { body: { username: ivy.user.username, password: ivy.password } })).body;
+      conflictsLeft.set('TransactWriteItemsCommand', 3);
+      expect(await invoke(handlers.logout, { body: { refresh: other.refresh } })).toMatchObject({ status: 200 });
+      conflictsLeft.set('TransactWriteItemsCommand', 10);
+      const third = (await invoke(handlers.obtain, { body: { username: ivy.user.username, password: ivy.password } })).body;
+      expectUnavailable(await invoke(handlers.logout, { body: { refresh: third.refresh } }));
+    } finally {
+      handlers.dynamo().middlewareStack.remove('injectConflicts');
+    }
+  });
+
   it('answers 503 when DynamoDB accepts connections but never answers', async () => {
     const sockets = new Set<import('node:net').Socket>();
     const silent: Server = createServer((socket) => sockets.add(socket));

@@ -93,6 +93,17 @@ describe('functions', () => {
     }
   });
 
+  it('answer before API Gateway gives up (30 s)', () => {
+    for (const route of ROUTES) expect(functionResource(route.name).Properties.Timeout).toBe(25);
+  });
+
+  it('refuse at synth a region where the secrets extension layer has no known ARN', () => {
+    expect(() => new AuthStack(newApp(), 'Nowhere', { env: { account: '123456789012', region: 'xx-nowhere-1' } })).toThrow(
+      /no known ARN in xx-nowhere-1: pass paramsAndSecretsLayer/,
+    );
+    expect(() => new AuthStack(newApp(), 'Ireland', { env: { account: '123456789012', region: 'eu-west-1' } })).not.toThrow();
+  });
+
   it('give the password hash a full vCPU and the others less', () => {
     expect(functionResource('obtain').Properties.MemorySize).toBe(1769);
     expect(functionResource('verify').Properties.MemorySize).toBe(512);
@@ -149,7 +160,7 @@ describe('least privilege', () => {
     Effect: 'Allow',
     Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Auth${name.replace('-', '')}Logs`)), 'Arn'] },
   });
-  const secret = () => ({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: logicalId(stack.auth.signingKey) } });
+  const secret = () => ({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: logicalId(stack.auth.signingKey) } });
 
   it('verify: its logs and the signing key, no table at all', () => {
     expect(statementsOf('verify')).toEqual([logs('verify'), secret()]);

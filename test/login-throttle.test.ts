@@ -35,6 +35,14 @@ describe('login throttle', () => {
     expect((await attempt(bystander.user.username, bystander.password)).status).toBe(200);
   });
 
+  it('counts each attempt before the hash: of twelve parallel guesses, exactly five get past the throttle', async () => {
+    const target = await createTestUser();
+    const guesses = [...Array.from({ length: 11 }, (_, i) => `guess-${i}`), target.password];
+    const answers = await Promise.all(guesses.map((guess) => attempt(target.user.username, guess)));
+    expect(answers.filter((answer) => answer.status !== 429)).toHaveLength(5);
+    for (const answer of answers.filter((a) => a.status === 429)) expectThrottled(answer);
+  });
+
   it('a successful login clears the count', async () => {
     const user = await createTestUser();
     for (let i = 0; i < 4; i++) expect((await attempt(user.user.username, 'wrong')).status).toBe(401);

@@ -94,6 +94,47 @@ describe('sessions', () => {
   });
 });
 
+describe('sessions across setting changes and old tokens', () => {
+  it('a session past SESSION_LIFETIME is over even if its token says otherwise (the lifetime was shortened)', async () => {
+    const oscar = await createTestUser();
+    const old = now() - 8 * 86400;
+    const claims = { sid: 'c'.repeat(32), auth_time: old, gen: 0 };
+    const expired = { detail: 'Token is expired', code: 'token_not_valid' };
+    expect(await rotate(await forge(claimsFor('refresh', oscar.user.id, claims)))).toMatchObject({ status: 401, body: expired });
+    const { handler: verify } = await import('../functions/verify');
+    expect(await invoke(verify, { body: { token: await forge(claimsFor('access', oscar.user.id, claims)) } })).toMatchObject({ status: 401, body: expired });
+    expect((await profileWith(await forge(claimsFor('access', oscar.user.id, claims)))).body.messages[0].message).toBe('Token is expired');
+  });
+
+  it('a refresh token from before sessions (or from Django) starts a session at its refresh', async () => {
+    const pat = await createTestUser();
+    const legacy = await forge(claimsFor('refresh', pat.user.id));
+    const { status, body } = await rotate(legacy);
+    expect(status).toBe(200);
+    const claims = claimsOf(body.refresh);
+    expect(claims.sid).toMatch(/^[0-9a-f]{32}$/);
+    expect(Math.abs((claims.auth_time as number) - now())).toBeLessThanOrEqual(2);
+    expect(claimsOf(body.access).sid).toBe(claims.sid);
+    expect(await rotate(legacy)).toMatchObject({ status: 401, body: BLACKLISTED });
+  });
+
+  it('REFRESH_REUSE_GRACE forgives a replay soon after the rotation: refused, but the session survives', async () => {
+    vi.stubEnv('REFRESH_REUSE_GRACE', '30');
+    vi.resetModules();
+    try {
+      const { handler: graceRefresh } = await import('../functions/refresh');
+      const quinn = await createTestUser();
+      const first = await login(quinn);
+      const { body: second } = await invoke(graceRefresh, { body: { refresh: first.refresh } });
+      expect(await invoke(graceRefresh, { body: { refresh: first.refresh } })).toMatchObject({ status: 401, body: BLACKLISTED });
+      expect((await invoke(graceRefresh, { body: { refresh: second.refresh } })).status).toBe(200);
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+});
+
 describe('ending every session of a user', () => {
   it('POST /account/logout-all/ ends every session, this one included; a new login works', async () => {
     const lee = await createTestUser();

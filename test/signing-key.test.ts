@@ -68,6 +68,16 @@ describe('signing key from Secrets Manager', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('never blames the token when the key cannot be read: 503, not "Token is invalid"', async () => {
+    const { SignJWT } = await import('jose');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ token_type: 'access', exp: now + 60, iat: now, jti: 'j'.repeat(32), user_id: 'u' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(new TextEncoder().encode(SECRET_VALUE));
+    answer = { status: 500, body: 'not json' };
+    expect(await invoke((await freshModules()).verify, { body: { token } })).toMatchObject({ status: 503 });
+  });
+
   it('answers 500 (a misconfiguration, logged) when the secret is forbidden or too short', async () => {
     answer = { status: 400, body: { message: 'AccessDeniedException' } };
     expect(await invoke((await freshModules()).verify, { body: { token: 'x.y.z' } })).toMatchObject({ status: 500, body: { detail: 'A server error occurred.' } });

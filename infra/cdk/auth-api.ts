@@ -5,15 +5,16 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
@@ -38,6 +39,15 @@ export interface ServerlessJwtAuthProps {
   readonly loginFailureLimit?: number;
   /** @default 15 minutes */
   readonly loginFailureWindow?: Duration;
+  /** A replayed refresh token used this recently is refused without revoking its session. @default none */
+  readonly refreshReuseGrace?: Duration;
+  /**
+   * The AWS Parameters and Secrets Lambda Extension layer (arm64) the functions read the signing key
+   * through. CDK knows its ARN in the main regions; elsewhere pass
+   * `ParamsAndSecretsLayerVersion.fromVersionArn(...)` with the ARN AWS lists for your region.
+   * @default the CDK's built-in version, for regions it knows
+   */
+  readonly paramsAndSecretsLayer?: ParamsAndSecretsLayerVersion;
   /** Browser origins allowed to call the API ("*" for any). @default none: no CORS */
   readonly corsAllowedOrigins?: string[];
   /** Stage-wide throttling. @default 100 requests per second, bursts of 200 */
@@ -104,7 +114,9 @@ export class ServerlessJwtAuth extends Construct {
       ...(props.sessionLifetime ? { SESSION_LIFETIME: String(props.sessionLifetime.toSeconds()) } : {}),
       LOGIN_FAILURE_LIMIT: String(props.loginFailureLimit ?? 5),
       LOGIN_FAILURE_WINDOW: String((props.loginFailureWindow ?? Duration.minutes(15)).toSeconds()),
+      REFRESH_REUSE_GRACE: String((props.refreshReuseGrace ?? Duration.seconds(0)).toSeconds()),
     };
+    const paramsAndSecrets = props.paramsAndSecretsLayer ?? knownParamsAndSecretsLayer(this);
 
     // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on.
     // TransactWriteItems and BatchGetItem are authorised per item, by the item-level actions they contain.
@@ -150,8 +162,10 @@ export class ServerlessJwtAuth extends Construct {
         environment,
         memorySize: route.name === 'obtain' ? (props.obtainMemorySize ?? 1769) : DEFAULT_MEMORY_SIZE,
         logRetention,
+        paramsAndSecrets,
       });
-      this.signingKey.grantRead(fn);
+      // GetSecretValue only: grantRead would add DescribeSecret, which nothing calls.
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
       permissions[route.name](fn);
       functions[route.name] = fn;
     }
@@ -239,6 +253,22 @@ interface FunctionOptions {
   readonly environment: Record<string, string>;
   readonly memorySize: number;
   readonly logRetention: RetentionDays;
+  readonly paramsAndSecrets: ParamsAndSecretsLayerVersion;
+}
+
+/**
+ * CDK resolves the layer through a per-region mapping, which only covers the regions it knows: in a stack
+ * bound to another region, fail at synth with what to do rather than at deploy with "Unable to get mapping".
+ */
+function knownParamsAndSecretsLayer(scope: Construct): ParamsAndSecretsLayerVersion {
+  const version = ParamsAndSecretsVersions.V1_0_103;
+  const { region } = Stack.of(scope);
+  if (!Token.isUnresolved(region) && !RegionInfo.get(region).paramsAndSecretsLambdaLayerArn(version, 'arm64')) {
+    throw new Error(
+      `The Parameters and Secrets extension layer ${version} has no known ARN in ${region}: pass paramsAndSecretsLayer: ParamsAndSecretsLayerVersion.fromVersionArn(<ARN for ${region}, arm64>).`,
+    );
+  }
+  return ParamsAndSecretsLayerVersion.fromVersion(version, { logLevel: ParamsAndSecretsLogLevel.WARN });
 }
 
 /** Every function is built the same way; only its entry, memory and permissions differ. */
@@ -257,15 +287,14 @@ function lambdaFunction(scope: Construct, name: FunctionName, options: FunctionO
     runtime: Runtime.NODEJS_LATEST,
     architecture: Architecture.ARM_64,
     memorySize: options.memorySize,
-    // DynamoDB calls give up after 3 attempts of at most 3 s each; the handler answers 503 before this.
-    timeout: Duration.seconds(15),
+    // A DynamoDB call gives up after about 3 x 1.5 s (shared/dynamodb.ts) and a request makes at most a few
+    // in sequence, so the handler answers 503 itself before this, and this comes before API Gateway's 30 s.
+    timeout: Duration.seconds(25),
     logGroup,
     // Stack traces in the logs point at the TypeScript sources through the bundled source maps.
     environment: { ...options.environment, NODE_OPTIONS: '--enable-source-maps' },
     // Reads the signing key over localhost, so no function needs the Secrets Manager SDK.
-    paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
-      logLevel: ParamsAndSecretsLogLevel.WARN,
-    }),
+    paramsAndSecrets: options.paramsAndSecrets,
     bundling: {
       format: OutputFormat.ESM,
       minify: true,
