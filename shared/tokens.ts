@@ -39,6 +39,17 @@ export class TokenError extends HttpError {
 /** Claims set anew on every token; everything else is copied from refresh to access and across rotation. */
 const REGISTERED_CLAIMS = new Set(['token_type', 'exp', 'iat', 'jti']);
 
+let hmacKey: { bytes: Uint8Array; key: Promise<CryptoKey> } | undefined;
+
+/** The signing key as a WebCrypto key, imported once per container (jose would import raw bytes on every call). */
+function cryptoKey(bytes: Uint8Array): Promise<CryptoKey> {
+  if (hmacKey?.bytes !== bytes) {
+    const raw = bytes as Uint8Array<ArrayBuffer>;
+    hmacKey = { bytes, key: crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) };
+  }
+  return hmacKey.key;
+}
+
 /** Our tokens are a few hundred bytes; anything far longer is refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
 
@@ -68,7 +79,7 @@ export async function signToken(type: TokenType, claims: Readonly<Record<string,
     jti: randomUUID().replaceAll('-', ''),
     ...withoutRegisteredClaims(claims),
   };
-  return new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(await signingKey());
+  return new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(await cryptoKey(await signingKey()));
 }
 
 export function withoutRegisteredClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -88,7 +99,7 @@ export async function decodeToken(token: string, expectedType?: TokenType): Prom
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('Token is invalid');
   const { leeway } = settings();
   // Outside the try: a key that cannot be read is the service's fault (503 or 500), not the token's.
-  const key = await signingKey();
+  const key = await cryptoKey(await signingKey());
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key, {

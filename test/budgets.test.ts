@@ -55,10 +55,12 @@ describe('DynamoDB round trips per request', () => {
     const known = await countDynamoCalls(() => invoke(obtain, { body: { username: hana.user.username, password: hana.password } }));
     expect(known.result.status).toBe(200);
     expect([...known.calls].sort()).toEqual(expected);
+    expect(known.roundTrips).toBe(2);
     for (const body of [{ username: 'nobody-here', password: 'x' }, { username: hana.user.username, password: 'wrong' }]) {
       const failed = await countDynamoCalls(() => invoke(obtain, { body }));
       expect(failed.result.status).toBe(401);
       expect([...failed.calls].sort()).toEqual(expected);
+      expect(failed.roundTrips).toBe(2);
     }
   });
 });

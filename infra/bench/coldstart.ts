@@ -1,0 +1,114 @@
+/**
+ * Cold init: a fresh Node process imports a deployed bundle and serves its first invocation, against the
+ * same process importing nothing (the floor) and importing only the DynamoDB document client (what the SDK
+ * itself costs). Median of several runs; peak RSS after serving more invocations.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { PROJECT_ROOT } from '../local/environment';
+import { median } from './support';
+
+export interface ColdStart {
+  /** Milliseconds from process start until the first invocation has been answered. */
+  readonly readyMs: number;
+  readonly importMs: number;
+  readonly firstInvocationMs: number;
+  readonly peakRssMb: number;
+}
+
+const CHILD = `
+const [bundle, eventsFile] = process.argv.slice(2);
+let importMs = 0, firstInvocationMs = 0, readyMs = 0;
+if (bundle) {
+  const events = eventsFile ? JSON.parse((await import('node:fs')).readFileSync(eventsFile, 'utf8')) : [];
+  const t0 = performance.now();
+  const module = await import(bundle);
+  importMs = performance.now() - t0;
+  if (events.length > 0) {
+    const t1 = performance.now();
+    const first = await module.handler(events[0]);
+    firstInvocationMs = performance.now() - t1;
+    if (first.statusCode >= 300) throw new Error('first invocation answered ' + first.statusCode + ': ' + first.body);
+    readyMs = performance.now();
+    // More invocations only for the peak RSS below.
+    for (const event of events.slice(1)) await module.handler(event);
+  }
+}
+readyMs ||= performance.now();
+console.log(JSON.stringify({ readyMs, importMs, firstInvocationMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+`;
+
+function runChild(dir: string, env: Record<string, string>, args: string[]): Promise<ColdStart> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(dir, 'child.mjs'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`cold-start child failed: ${err}`))));
+  });
+}
+
+/** The DynamoDB document client alone, bundled the way the functions are. */
+export async function buildClientOnlyBundle(dir: string): Promise<string> {
+  const outfile = join(dir, 'dynamodb-client-only.mjs');
+  await build({
+    stdin: {
+      contents:
+        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));",
+      resolveDir: PROJECT_ROOT,
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+/**
+ * The floor: a module whose handler does nothing, run through the same harness (reading the events,
+ * the ESM loader's first dynamic import, one invocation), so a bundle's figures are its own cost.
+ */
+export function writeEmptyHandler(dir: string): string {
+  const path = join(dir, 'empty-handler.mjs');
+  writeFileSync(path, 'export const handler = async () => ({ statusCode: 200, body: "{}" });\n');
+  return path;
+}
+
+/**
+ * Runs `runs` fresh processes for one case and returns the medians (peak RSS: the largest). `events` are
+ * served in order by each process.
+ */
+export async function measureColdStart(
+  dir: string,
+  env: Record<string, string>,
+  bundle: string | undefined,
+  makeEvents: () => Promise<unknown[]>,
+  runs: number,
+): Promise<ColdStart> {
+  writeFileSync(join(dir, 'child.mjs'), CHILD);
+  const results: ColdStart[] = [];
+  for (let run = 0; run < runs; run++) {
+    let args: string[] = [];
+    if (bundle) {
+      const eventsFile = join(dir, `events-${run}.json`);
+      writeFileSync(eventsFile, JSON.stringify(await makeEvents()));
+      args = [bundle, eventsFile];
+    }
+    results.push(await runChild(dir, env, args));
+  }
+  return {
+    readyMs: median(results.map((r) => r.readyMs)),
+    importMs: median(results.map((r) => r.importMs)),
+    firstInvocationMs: median(results.map((r) => r.firstInvocationMs)),
+    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+  };
+}

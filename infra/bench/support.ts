@@ -1,0 +1,65 @@
+/** What the benchmark sections share: a throwaway DynamoDB Local with the tables, statistics, Markdown. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { TABLE_IDS, TABLES, type TableId } from '../../shared/tables';
+import { ensureTables, startDynamoDbLocal, type RunningDynamoDb } from '../local/dynamodb-local';
+import { PROJECT_ROOT } from '../local/environment';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+export interface BenchDatabase {
+  readonly running: RunningDynamoDb;
+  /** The environment a process needs to use it: endpoint, table names, a signing key. */
+  readonly env: Record<string, string>;
+}
+
+/** An in-memory DynamoDB Local with every table, and this process's environment pointed at it. */
+export async function startBenchDatabase(): Promise<BenchDatabase> {
+  const running = await startDynamoDbLocal();
+  const tables = Object.fromEntries(TABLE_IDS.map((id) => [id, `bench-${TABLES[id].defaultName}`])) as Record<TableId, string>;
+  await ensureTables(running.endpoint, tables);
+  const env: Record<string, string> = {
+    DYNAMODB_ENDPOINT: running.endpoint,
+    AWS_REGION: 'us-east-1',
+    SIGNING_KEY: randomBytes(48).toString('base64url'),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Attempts are still counted (that write is part of what is measured), but nobody is locked out.
+    LOGIN_FAILURE_LIMIT: '999999',
+    ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, tables[id]])),
+  };
+  Object.assign(process.env, env);
+  return { running, env };
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+export const median = (values: readonly number[]) => quantile(values, 0.5);
+
+export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in README.md. */
+export function replaceReadmeSection(name: string, text: string): void {
+  const path = join(PROJECT_ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from === -1 || to === -1) throw new Error(`README.md has no ${start} ... ${end} section`);
+  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${text}\n${readme.slice(to)}`);
+}
+
+/** One line naming what the numbers were measured on. */
+export function machineLine(): string {
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
