@@ -83,32 +83,36 @@ export function writeEmptyHandler(dir: string): string {
   return path;
 }
 
+export interface ColdStartCase {
+  readonly name: string;
+  readonly bundle: string;
+  /** The events each fresh process serves, in order (made anew per process: tokens get used up). */
+  readonly makeEvents: () => Promise<unknown[]>;
+}
+
 /**
- * Runs `runs` fresh processes for one case and returns the medians (peak RSS: the largest). `events` are
- * served in order by each process.
+ * Runs `runs` fresh processes per case, the cases interleaved in a new order each round so that drift in
+ * the machine's load favours none, and returns each case's medians (peak RSS: the largest).
  */
-export async function measureColdStart(
-  dir: string,
-  env: Record<string, string>,
-  bundle: string | undefined,
-  makeEvents: () => Promise<unknown[]>,
-  runs: number,
-): Promise<ColdStart> {
+export async function measureColdStarts(dir: string, env: Record<string, string>, cases: readonly ColdStartCase[], runs: number): Promise<Map<string, ColdStart>> {
   writeFileSync(join(dir, 'child.mjs'), CHILD);
-  const results: ColdStart[] = [];
+  const samples = new Map<string, ColdStart[]>(cases.map((c) => [c.name, []]));
   for (let run = 0; run < runs; run++) {
-    let args: string[] = [];
-    if (bundle) {
-      const eventsFile = join(dir, `events-${run}.json`);
-      writeFileSync(eventsFile, JSON.stringify(await makeEvents()));
-      args = [bundle, eventsFile];
+    for (const coldCase of [...cases].sort(() => Math.random() - 0.5)) {
+      const eventsFile = join(dir, 'events.json');
+      writeFileSync(eventsFile, JSON.stringify(await coldCase.makeEvents()));
+      samples.get(coldCase.name)!.push(await runChild(dir, env, [coldCase.bundle, eventsFile]));
     }
-    results.push(await runChild(dir, env, args));
   }
-  return {
-    readyMs: median(results.map((r) => r.readyMs)),
-    importMs: median(results.map((r) => r.importMs)),
-    firstInvocationMs: median(results.map((r) => r.firstInvocationMs)),
-    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
-  };
+  return new Map(
+    [...samples].map(([name, results]) => [
+      name,
+      {
+        readyMs: median(results.map((r) => r.readyMs)),
+        importMs: median(results.map((r) => r.importMs)),
+        firstInvocationMs: median(results.map((r) => r.firstInvocationMs)),
+        peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+      },
+    ]),
+  );
 }

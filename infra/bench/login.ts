@@ -11,6 +11,7 @@ export interface LoginTiming {
   readonly medianMs: number;
   readonly p10Ms: number;
   readonly p90Ms: number;
+  readonly samples: number[];
 }
 
 export async function measureLoginTiming(rounds: number): Promise<LoginTiming[]> {
@@ -55,5 +56,6 @@ export async function measureLoginTiming(rounds: number): Promise<LoginTiming[]>
     medianMs: median(values),
     p10Ms: quantile(values, 0.1),
     p90Ms: quantile(values, 0.9),
+    samples: values,
   }));
 }

@@ -40,6 +40,33 @@ export function quantile(values: readonly number[], q: number): number {
 
 export const median = (values: readonly number[]) => quantile(values, 0.5);
 
+/**
+ * Two-sided p-value of the Mann-Whitney U test (normal approximation): how likely samples this far apart
+ * would be if both came from one distribution. Small means the two can be told apart.
+ */
+export function mannWhitneyP(a: readonly number[], b: readonly number[]): number {
+  const all = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort((x, y) => x.value - y.value);
+  let rankSumA = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j + 1 < all.length && all[j + 1]!.value === all[i]!.value) j++;
+    const rank = (i + j) / 2 + 1; // ties share their average rank
+    for (let k = i; k <= j; k++) if (all[k]!.fromA) rankSumA += rank;
+    i = j + 1;
+  }
+  const [n1, n2] = [a.length, b.length];
+  const u = rankSumA - (n1 * (n1 + 1)) / 2;
+  const z = (u - (n1 * n2) / 2) / Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
+  return 2 * (1 - normalCdf(Math.abs(z)));
+}
+
+/** Abramowitz and Stegun 7.1.26; accurate to about 1e-7. */
+function normalCdf(z: number): number {
+  const t = 1 / (1 + 0.3275911 * (z / Math.SQRT2));
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return 0.5 * (1 + (1 - poly * Math.exp(-(z * z) / 2)));
+}
+
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
