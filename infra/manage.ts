@@ -2,9 +2,10 @@
  * `npm run manage -- <command>`: user administration in the spirit of Django's manage.py, on the same
  * tables `npm start` serves (DynamoDB Local in the data folder, or DYNAMODB_ENDPOINT).
  */
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { hashPassword } from '../shared/passwords';
+import { hashPassword, isCheckableHash } from '../shared/passwords';
 import { passwordProblems, type PasswordOwner } from '../shared/password-rules';
 import {
   createUser,
@@ -12,6 +13,7 @@ import {
   MAX_USERNAME_LENGTH,
   normalizeUsername,
   updateUser,
+  UserIdTakenError,
   UsernameTakenError,
   UserNotFoundError,
 } from '../shared/users';
@@ -34,7 +36,11 @@ Commands:
       Asks twice for the new password; with --noinput it comes from NEW_PASSWORD.
   deactivate USER    The user can no longer log in; every session of the user ends.
   activate USER      Undoes deactivate (ended sessions stay ended).
-  logout-all USER    Ends every session of the user, on every device.`;
+  logout-all USER    Ends every session of the user, on every device.
+  import-django-users FILE
+      Imports the users of \`python manage.py dumpdata auth.user\` (JSON), keeping ids, usernames, emails,
+      names, flags and password hashes: Django's pbkdf2_sha256 hashes verify, and are replaced at each
+      user's next login. Users whose username is already here are skipped.`;
 
 /** A failure to report as one line, "Error: <message>", with a non-zero exit. */
 class CommandError extends Error {
@@ -210,20 +216,20 @@ async function changePasswordCommand(args: string[], prompt: Prompter): Promise<
   console.log(`Password changed successfully for user '${user.username}'`);
 }
 
-function oneUsername(command: string, args: string[]): string {
+function onePositional(command: string, args: string[], what = 'username'): string {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 1) throw new CommandError(`${command} takes exactly one username.`, 2);
+  if (positionals.length !== 1) throw new CommandError(`${command} takes exactly one ${what}.`, 2);
   return positionals[0]!;
 }
 
 async function setActiveCommand(args: string[], active: boolean): Promise<void> {
-  const username = oneUsername(active ? 'activate' : 'deactivate', args);
+  const username = onePositional(active ? 'activate' : 'deactivate', args);
   const user = await updateUser(username, active ? { isActive: true } : { isActive: false, endSessions: true });
   console.log(`User '${user.username}' ${active ? 'activated' : 'deactivated'}.`);
 }
 
 async function logoutAllCommand(args: string[]): Promise<void> {
-  const user = await updateUser(oneUsername('logout-all', args), { endSessions: true });
+  const user = await updateUser(onePositional('logout-all', args), { endSessions: true });
   console.log(`Every session of user '${user.username}' has ended.`);
 }
 
@@ -235,6 +241,61 @@ function deployedTables(): { close(): void } {
   return { close() {} };
 }
 
+interface DjangoUserRecord {
+  readonly model?: unknown;
+  readonly pk?: unknown;
+  readonly fields?: Record<string, unknown>;
+}
+
+async function importDjangoUsersCommand(args: string[]): Promise<void> {
+  const file = onePositional('import-django-users', args, 'file');
+  let records: DjangoUserRecord[];
+  try {
+    records = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CommandError(`cannot read ${file} as JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(records)) throw new CommandError(`${file} is not a dumpdata list.`);
+  const users = records.filter((record) => record?.model === 'auth.user');
+  if (users.length === 0) throw new CommandError(`${file} holds no auth.user records (from: python manage.py dumpdata auth.user).`);
+  let imported = 0;
+  const skipped: string[] = [];
+  const uncheckable: string[] = [];
+  for (const { pk, fields = {} } of users) {
+    const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : '');
+    const username = normalizeUsername(text('username'));
+    const problem = usernameProblem(username) ?? (pk === undefined || pk === null ? 'no primary key' : undefined);
+    if (problem) {
+      skipped.push(`${username || '(no username)'}: ${problem}`);
+      continue;
+    }
+    try {
+      await createUser({
+        id: String(pk),
+        username,
+        email: text('email'),
+        firstName: text('first_name'),
+        lastName: text('last_name'),
+        isActive: fields.is_active === true,
+        isStaff: fields.is_staff === true,
+        isSuperuser: fields.is_superuser === true,
+        passwordHash: text('password'),
+        ...(text('date_joined') ? { dateJoined: text('date_joined') } : {}),
+      });
+      imported++;
+      if (!text('password').startsWith('!') && !isCheckableHash(text('password'))) uncheckable.push(username);
+    } catch (error) {
+      if (!(error instanceof UsernameTakenError) && !(error instanceof UserIdTakenError)) throw error;
+      skipped.push(`${username}: ${error.message}`);
+    }
+  }
+  console.log(`Imported ${imported} of ${users.length} users.`);
+  for (const line of skipped) console.log(`Skipped ${line}`);
+  if (uncheckable.length > 0) {
+    console.log(`These users' password hashes use a Django hasher this service cannot check; they need a new password (changepassword): ${uncheckable.join(', ')}`);
+  }
+}
+
 type Command = (args: string[], prompt: Prompter) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
@@ -244,6 +305,7 @@ const COMMANDS: Record<string, Command> = {
   deactivate: (args) => setActiveCommand(args, false),
   activate: (args) => setActiveCommand(args, true),
   'logout-all': logoutAllCommand,
+  'import-django-users': (args) => importDjangoUsersCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -6,8 +6,8 @@
  */
 import { authenticationFailed } from './errors';
 import { beginLoginAttempt, endLoginAttemptWithSuccess } from './login-throttle';
-import { spendHashTime, verifyPassword } from './passwords';
-import { isStorableUsername, readUsernameItem, userOfUsernameItem, type User } from './users';
+import { hashPassword, needsRehash, spendHashTime, verifyPassword } from './passwords';
+import { isStorableUsername, readUsernameItem, updateUserById, userOfUsernameItem, type User } from './users';
 
 export async function authenticateCredentials(username: string, password: string): Promise<User> {
   const [attempt, usernameItem] = await Promise.all([
@@ -20,5 +20,7 @@ export async function authenticateCredentials(username: string, password: string
   else await spendHashTime(password);
   if (!user || !passwordMatches || !user.isActive) throw authenticationFailed('No active account found with the given credentials');
   await endLoginAttemptWithSuccess(attempt);
+  // A hash imported from Django, or one written at a lower cost: replace it now that the password is known.
+  if (needsRehash(user.passwordHash)) return updateUserById(user.id, { passwordHash: await hashPassword(password) });
   return user;
 }

@@ -3,8 +3,10 @@
  * a few hundred milliseconds per hash). Stored in the PHC string format, which names its own parameters,
  * so the cost can be raised later while old hashes keep verifying:
  *   $scrypt$ln=17,r=8,p=1$<salt, base64>$<key, base64>
+ * Hashes imported from Django (`pbkdf2_sha256$<iterations>$<salt>$<key, base64>`) verify too, and are
+ * replaced by a scrypt hash at the user's next successful login (needsRehash).
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { pbkdf2, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 interface ScryptParameters {
   readonly ln: number;
@@ -65,13 +67,46 @@ function parseHash(stored: string): ParsedHash | undefined {
  * no answer comes back faster than a real check.
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (hasNul(password)) return spendHashTime(password).then(() => false);
+  const django = parseDjangoHash(stored);
+  if (django) return verifyDjangoHash(password, django);
   const parsed = parseHash(stored);
-  if (!parsed || hasNul(password)) {
+  if (!parsed) {
     await spendHashTime(password);
     return false;
   }
   const candidate = await derive(password, parsed.salt, parsed.parameters, parsed.key.byteLength);
   return timingSafeEqual(candidate, parsed.key);
+}
+
+interface DjangoHash {
+  readonly iterations: number;
+  readonly salt: string;
+  readonly key: Buffer;
+}
+
+/** Django's PBKDF2PasswordHasher format. (Django's unusable passwords start with "!" and match nothing.) */
+const DJANGO_PBKDF2 = /^pbkdf2_sha256\$(\d{1,8})\$([^$]{1,128})\$([A-Za-z0-9+/]{43}=)$/;
+
+function parseDjangoHash(stored: string): DjangoHash | undefined {
+  const match = DJANGO_PBKDF2.exec(stored);
+  if (!match) return undefined;
+  const iterations = Number(match[1]);
+  // Django has used 10,000 to 1,000,000+; bounds keep a hostile value from costing minutes.
+  if (iterations < 1000 || iterations > 10_000_000) return undefined;
+  return { iterations, salt: match[2]!, key: Buffer.from(match[3]!, 'base64') };
+}
+
+async function verifyDjangoHash(password: string, { iterations, salt, key }: DjangoHash): Promise<boolean> {
+  const candidate = await new Promise<Buffer>((resolve, reject) =>
+    pbkdf2(password, salt, iterations, key.byteLength, 'sha256', (error, derived) => (error ? reject(error) : resolve(derived))),
+  );
+  return timingSafeEqual(candidate, key);
+}
+
+/** Whether the stored value is a hash this service can check (and not, say, Django's argon2 or "!"). */
+export function isCheckableHash(stored: string): boolean {
+  return parseHash(stored) !== undefined || parseDjangoHash(stored) !== undefined;
 }
 
 /** Does the work of one verification at the current cost, for a username that does not exist. */

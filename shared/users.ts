@@ -28,12 +28,23 @@ export interface User {
   readonly sessionGeneration: number;
 }
 
-export type NewUser = Omit<User, 'id' | 'dateJoined' | 'sessionGeneration'>;
+export type NewUser = Omit<User, 'id' | 'dateJoined' | 'sessionGeneration'> & {
+  /** Kept from another system (a Django import); new users get a random UUID. */
+  readonly id?: string;
+  readonly dateJoined?: string;
+};
 
 export class UsernameTakenError extends Error {
   override readonly name = 'UsernameTakenError';
   constructor() {
     super('That username is already taken.');
+  }
+}
+
+export class UserIdTakenError extends Error {
+  override readonly name = 'UserIdTakenError';
+  constructor(id: string) {
+    super(`A user with id ${id} already exists.`);
   }
 }
 
@@ -103,8 +114,8 @@ export async function createUser(fields: NewUser): Promise<User> {
   const user: User = {
     ...fields,
     username: normalizeUsername(fields.username),
-    id: randomUUID(),
-    dateJoined: new Date().toISOString(),
+    id: fields.id ?? randomUUID(),
+    dateJoined: fields.dateJoined ?? new Date().toISOString(),
     sessionGeneration: 0,
   };
   const TableName = settings().tables.users;
@@ -132,7 +143,9 @@ export async function createUser(fields: NewUser): Promise<User> {
       }),
     );
   } catch (error) {
-    if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw new UsernameTakenError();
+    const codes = cancellationCodes(error);
+    if (codes?.[0] === 'ConditionalCheckFailed') throw new UsernameTakenError();
+    if (codes?.[1] === 'ConditionalCheckFailed') throw new UserIdTakenError(user.id);
     throw error;
   }
   return user;
