@@ -17,7 +17,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { dynamo, isConditionFailure, itemOfConditionFailure, numberAttribute } from './dynamodb';
 import { HttpError } from './errors';
 import { settings } from './settings';
-import { signingKey } from './signing-key';
+import { signingKeys } from './signing-keys';
 import { TABLES } from './tables';
 import { nowSeconds } from './tokens';
 import { normalizeUsername } from './users';
@@ -26,7 +26,8 @@ const KEY = TABLES.loginAttempts.partitionKey;
 const TTL = TABLES.loginAttempts.timeToLiveAttribute;
 
 export async function loginAttemptsKey(username: string) {
-  const mac = createHmac('sha256', await signingKey()).update(`login-attempts:${normalizeUsername(username)}`);
+  const { current } = await signingKeys();
+  const mac = createHmac('sha256', current.pepper).update(`login-attempts:${normalizeUsername(username)}`);
   return { [KEY]: mac.digest('base64url') };
 }
 

@@ -14,6 +14,12 @@ export interface Settings {
   readonly rotateRefreshTokens: boolean;
   /** A refresh token used for rotation is blacklisted (simplejwt BLACKLIST_AFTER_ROTATION). */
   readonly blacklistAfterRotation: boolean;
+  /** When set, every token carries this `iss` and verification requires it (simplejwt ISSUER). */
+  readonly issuer: string | undefined;
+  /** When set, every token carries this `aud` and verification requires it (simplejwt AUDIENCE). */
+  readonly audience: string | undefined;
+  /** The algorithm of keys generated from now on (the key set's first key signs): HS256, RS256, ES256, EdDSA. */
+  readonly algorithm: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
   /** Seconds of clock skew tolerated when checking exp and nbf (simplejwt LEEWAY). */
   readonly leeway: number;
   /**
@@ -94,6 +100,13 @@ export function loadSettings(env: Env = process.env): Settings {
     rotateRefreshTokens: read(env, 'ROTATE_REFRESH_TOKENS', true, parseBoolean),
     blacklistAfterRotation: read(env, 'BLACKLIST_AFTER_ROTATION', true, parseBoolean),
     leeway: read(env, 'LEEWAY', 0, nonNegativeSeconds),
+    issuer: read<string | undefined>(env, 'ISSUER', undefined, (_, raw) => raw),
+    audience: read<string | undefined>(env, 'AUDIENCE', undefined, (_, raw) => raw),
+    algorithm: read(env, 'ALGORITHM', 'HS256' as const, (name, raw) => {
+      const algorithm = ['HS256', 'RS256', 'ES256', 'EdDSA'].find((candidate) => candidate.toLowerCase() === raw.toLowerCase());
+      if (!algorithm) throw new SettingsError(`${name} must be one of HS256, RS256, ES256, EdDSA`);
+      return algorithm as Settings['algorithm'];
+    }),
     tables: Object.fromEntries(
       TABLE_IDS.map((id) => [id, read(env, TABLES[id].env, TABLES[id].defaultName, tableName)]),
     ) as Record<TableId, string>,

@@ -1,17 +1,17 @@
 /**
  * The token module: simplejwt-compatible access and refresh tokens, signed and checked with jose.
- * Verification pins HS256 and requires every claim the service relies on, so "alg": "none", a token
- * signed with another algorithm or a token missing exp/iat/jti/token_type is refused.
+ * A token signed with a key pair names it (`kid`) and is checked with that key and its one algorithm; an
+ * HS256 token carries simplejwt's exact header and is checked against each HS256 key. So "alg": "none",
+ * a token signed with another algorithm, an unknown kid, or a token missing exp/iat/jti/token_type is
+ * refused.
  */
 import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { HttpError, WWW_AUTHENTICATE } from './errors';
 import { settings } from './settings';
-import { signingKey } from './signing-key';
+import { signingKeys, type SigningKey } from './signing-keys';
 
 export type TokenType = 'access' | 'refresh';
-
-export const ALGORITHM = 'HS256';
 
 export interface TokenClaims {
   readonly token_type: TokenType;
@@ -39,16 +39,6 @@ export class TokenError extends HttpError {
 /** Claims set anew on every token; everything else is copied from refresh to access and across rotation. */
 const REGISTERED_CLAIMS = new Set(['token_type', 'exp', 'iat', 'jti']);
 
-let hmacKey: { bytes: Uint8Array; key: Promise<CryptoKey> } | undefined;
-
-/** The signing key as a WebCrypto key, imported once per container (jose would import raw bytes on every call). */
-function cryptoKey(bytes: Uint8Array): Promise<CryptoKey> {
-  if (hmacKey?.bytes !== bytes) {
-    const raw = bytes as Uint8Array<ArrayBuffer>;
-    hmacKey = { bytes, key: crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) };
-  }
-  return hmacKey.key;
-}
 
 /** Our tokens are a few hundred bytes; anything far longer is refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -79,7 +69,16 @@ export async function signToken(type: TokenType, claims: Readonly<Record<string,
     jti: randomUUID().replaceAll('-', ''),
     ...withoutRegisteredClaims(claims),
   };
-  return new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(await cryptoKey(await signingKey()));
+  const { current } = await signingKeys();
+  const { issuer, audience } = settings();
+  // HS256 tokens keep simplejwt's exact header ({"alg":"HS256","typ":"JWT"}); they are checked against each
+  // HS256 key instead. Key pairs are named, for JWKS consumers such as API Gateway's JWT authorizer.
+  const header = current.alg === 'HS256' ? { alg: current.alg, typ: 'JWT' } : { alg: current.alg, typ: 'JWT', kid: current.kid };
+  const jwt = new SignJWT(payload).setProtectedHeader(header);
+  if (issuer) jwt.setIssuer(issuer);
+  if (audience) jwt.setAudience(audience);
+  // Keys are WebCrypto keys imported once per container (jose would import raw bytes on every call).
+  return jwt.sign(current.signWith);
 }
 
 export function withoutRegisteredClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -97,21 +96,22 @@ export async function issueTokenPair(claims: Readonly<Record<string, unknown>>):
  */
 export async function decodeToken(token: string, expectedType?: TokenType): Promise<TokenClaims> {
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('Token is invalid');
-  const { leeway } = settings();
-  // Outside the try: a key that cannot be read is the service's fault (503 or 500), not the token's.
-  const key = await cryptoKey(await signingKey());
-  let payload: Record<string, unknown>;
+  // Outside the try: keys that cannot be read are the service's fault (503 or 500), not the token's.
+  const keys = await signingKeys();
+  let kid: unknown;
   try {
-    ({ payload } = await jwtVerify(token, key, {
-      algorithms: [ALGORITHM],
-      requiredClaims: ['exp', 'iat', 'jti', 'token_type'],
-      clockTolerance: leeway,
-    }));
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) throw new TokenError('Token is expired');
-    if (error instanceof errors.JOSEError || error instanceof TypeError) throw new TokenError('Token is invalid');
-    throw error;
+    ({ kid } = decodeProtectedHeader(token));
+  } catch {
+    throw new TokenError('Token is invalid');
   }
+  const candidates = kid === undefined ? keys.withoutKid : [keys.byKid.get(String(kid))].filter((key) => key !== undefined);
+  let payload: Record<string, unknown> | undefined;
+  for (const key of candidates) {
+    payload = await verifiedPayload(token, key);
+    if (payload) break;
+  }
+  if (!payload) throw new TokenError('Token is invalid');
+  const { leeway } = settings();
   const { token_type: type, jti, iat } = payload;
   if (typeof jti !== 'string' || jti === '' || typeof type !== 'string') throw new TokenError('Token is invalid');
   // jose only checks that iat is a number; PyJWT (and so simplejwt) also refuses one from the future.
@@ -122,6 +122,27 @@ export async function decodeToken(token: string, expectedType?: TokenType): Prom
   if (sessionEnd !== undefined && sessionEnd <= nowSeconds() - leeway) throw new TokenError('Token is expired');
   if (expectedType !== undefined && type !== expectedType) throw new TokenError('Token has wrong type');
   return payload as unknown as TokenClaims;
+}
+
+/** The payload if `key` signed the token; undefined if it did not; TokenError if it did but the claims fail. */
+async function verifiedPayload(token: string, key: SigningKey): Promise<Record<string, unknown> | undefined> {
+  const { leeway, issuer, audience } = settings();
+  try {
+    const { payload } = await jwtVerify(token, key.verifyWith, {
+      algorithms: [key.alg],
+      requiredClaims: ['exp', 'iat', 'jti', 'token_type'],
+      clockTolerance: leeway,
+      ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
+    });
+    return payload;
+  } catch (error) {
+    if (error instanceof errors.JWSSignatureVerificationFailed) return undefined;
+    // jose checks the signature before the claims: an expired token here was really signed with this key.
+    if (error instanceof errors.JWTExpired) throw new TokenError('Token is expired');
+    if (error instanceof errors.JOSEError || error instanceof TypeError) throw new TokenError('Token is invalid');
+    throw error;
+  }
 }
 
 /** The user id a token names, as a string (simplejwt before 5.5.1 wrote numbers). */

@@ -80,7 +80,7 @@ describe('token module', () => {
     }
   });
 
-  it('ignores key-selecting headers (jwk, jku, x5u, kid): the key is always ours', async () => {
+  it('never lets the token choose the key: jwk, jku and x5u are ignored, an unknown kid is refused', async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     const jwk = await crypto.subtle.exportKey('jwk', publicKey);
     const attacker = await forge(claimsFor('access', 'u1'), {
@@ -89,7 +89,9 @@ describe('token module', () => {
       header: { jwk, jku: 'https://attacker.example/jwks.json', x5u: 'https://attacker.example/cert', kid: 'attacker' },
     });
     expect(await problemOf(attacker, 'access')).toBe('Token is invalid');
-    const ours = await forge(claimsFor('access', 'u1'), { header: { kid: '../../etc/passwd', jku: 'https://attacker.example' } });
+    const ours = await forge(claimsFor('access', 'u1'), { header: { jku: 'https://attacker.example', x5u: 'https://attacker.example/x5' } });
     expect(await problemOf(ours, 'access')).toBe('accepted');
+    const unknownKid = await forge(claimsFor('access', 'u1'), { header: { kid: '../../etc/passwd' } });
+    expect(await problemOf(unknownKid, 'access')).toBe('Token is invalid');
   });
 });

@@ -1,0 +1,187 @@
+/**
+ * The keys tokens are signed and verified with. A key set is an ordered list: the first key signs, every
+ * key verifies (until it is removed), so a new key can take over while tokens signed by the previous ones
+ * keep working until they expire. Each key has a `kid` (carried in every token's header) and one fixed
+ * algorithm: HS256 (a shared secret, simplejwt's default) or RS256, ES256, EdDSA (a key pair whose public
+ * half anyone can fetch from /.well-known/jwks.json).
+ *
+ * Where the keys come from, first match wins:
+ *   SIGNING_KEY_SECRET_ARN  on Lambda: a Secrets Manager secret holding a key set (JSON) or an HS256 secret
+ *   SIGNING_KEYS            a key set (JSON), as the local runner passes the one in its data folder
+ *   SIGNING_KEY             one HS256 secret (the bytes simplejwt signs with: a Django SECRET_KEY works)
+ * There is no default: a missing or weak key is a configuration error, never a silent fallback.
+ */
+import { createHash } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { serviceUnavailable } from './errors';
+import { describeError, log } from './log';
+import { SettingsError } from './settings';
+
+/**
+ * RFC 7518 section 3.2: an HS256 key MUST be at least as long as the hash output (256 bits). Django's
+ * SECRET_KEY (50 characters) passes, so a migrating project can keep signing with its own key.
+ */
+export const MIN_SIGNING_KEY_BYTES = 32;
+
+export const ALGORITHMS = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** A key as stored: a secret for HS256, a private JWK otherwise. */
+export interface StoredKey {
+  readonly kid: string;
+  readonly alg: Algorithm;
+  readonly secret?: string;
+  readonly privateJwk?: JWK;
+}
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly alg: Algorithm;
+  readonly signWith: CryptoKey;
+  readonly verifyWith: CryptoKey;
+  /** Published in the JWKS; absent for HS256, whose key is secret. */
+  readonly publicJwk?: JWK;
+  /** Secret bytes derived from the key, for keyed hashes elsewhere (the login throttle's HMAC). */
+  readonly pepper: Uint8Array;
+}
+
+export interface KeySet {
+  /** Signs every new token. */
+  readonly current: SigningKey;
+  readonly byKid: ReadonlyMap<string, SigningKey>;
+  /** HS256 keys, tried for tokens without a kid (issued before kids, or by a Django app sharing the key). */
+  readonly withoutKid: readonly SigningKey[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+let cached: Promise<KeySet> | undefined;
+
+export function signingKeys(): Promise<KeySet> {
+  cached ??= loadKeySet(process.env).catch((error: unknown) => {
+    cached = undefined; // a failed read is retried by the next request
+    throw error;
+  });
+  return cached;
+}
+
+async function loadKeySet(env: Env): Promise<KeySet> {
+  if (env.SIGNING_KEY_SECRET_ARN) return keySetFromText('the signing key secret', await readSecret(env.SIGNING_KEY_SECRET_ARN, env));
+  if (env.SIGNING_KEYS) return keySetFromText('SIGNING_KEYS', env.SIGNING_KEYS);
+  if (!env.SIGNING_KEY) throw new SettingsError('SIGNING_KEY is not set');
+  return buildKeySet([hmacStoredKey(checkedSecret('SIGNING_KEY', env.SIGNING_KEY))]);
+}
+
+/** A key set (JSON), or a bare HS256 secret. */
+async function keySetFromText(name: string, text: string): Promise<KeySet> {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return buildKeySet([hmacStoredKey(checkedSecret(name, trimmed))]);
+  return buildKeySet(parseKeySet(name, trimmed));
+}
+
+export function parseKeySet(name: string, json: string): StoredKey[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new SettingsError(`${name} is not a valid key set (JSON)`);
+  }
+  const keys = (parsed as { keys?: unknown }).keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw new SettingsError(`${name} has no keys`);
+  return keys.map((key: Partial<StoredKey>) => {
+    if (typeof key.kid !== 'string' || key.kid === '' || !ALGORITHMS.includes(key.alg as Algorithm)) {
+      throw new SettingsError(`${name} has a key without a kid or with an unknown alg`);
+    }
+    if (key.alg === 'HS256') return { kid: key.kid, alg: 'HS256', secret: checkedSecret(name, String(key.secret ?? '')) };
+    if (typeof key.privateJwk !== 'object' || key.privateJwk === null) throw new SettingsError(`${name} has a ${key.alg} key without its private JWK`);
+    return { kid: key.kid, alg: key.alg as Algorithm, privateJwk: key.privateJwk };
+  });
+}
+
+function checkedSecret(name: string, secret: string): string {
+  if (!secret) throw new SettingsError(`${name} is empty`);
+  if (new TextEncoder().encode(secret).byteLength < MIN_SIGNING_KEY_BYTES) {
+    throw new SettingsError(`${name} must be at least ${MIN_SIGNING_KEY_BYTES} bytes`);
+  }
+  return secret;
+}
+
+/** An HS256 secret's kid: a digest, so it names the key without revealing anything of it. */
+function hmacStoredKey(secret: string): StoredKey {
+  return { kid: createHash('sha256').update(`kid:${secret}`).digest('base64url').slice(0, 16), alg: 'HS256', secret };
+}
+
+/** Checks SIGNING_KEY alone (the local runner validates it before starting). */
+export function keyFromEnvironment(env: Env): Uint8Array {
+  if (!env.SIGNING_KEY) throw new SettingsError('SIGNING_KEY is not set');
+  return new TextEncoder().encode(checkedSecret('SIGNING_KEY', env.SIGNING_KEY));
+}
+
+const IMPORT_ALGORITHM: Record<Algorithm, Parameters<typeof importJWK>[1]> = { HS256: 'HS256', RS256: 'RS256', ES256: 'ES256', EdDSA: 'EdDSA' };
+
+async function buildKeySet(stored: readonly StoredKey[]): Promise<KeySet> {
+  const keys = await Promise.all(stored.map(loadKey));
+  return {
+    current: keys[0]!,
+    byKid: new Map(keys.map((key) => [key.kid, key])),
+    withoutKid: keys.filter((key) => key.alg === 'HS256'),
+  };
+}
+
+async function loadKey(stored: StoredKey): Promise<SigningKey> {
+  if (stored.alg === 'HS256') {
+    const bytes = new TextEncoder().encode(stored.secret!);
+    const key = await crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    return { kid: stored.kid, alg: 'HS256', signWith: key, verifyWith: key, pepper: bytes };
+  }
+  const privateJwk = stored.privateJwk!;
+  const { d, p, q, dp, dq, qi, key_ops, ext, ...publicJwk } = privateJwk;
+  const [signWith, verifyWith] = await Promise.all([
+    importJWK(privateJwk, IMPORT_ALGORITHM[stored.alg]) as Promise<CryptoKey>,
+    importJWK(publicJwk, IMPORT_ALGORITHM[stored.alg]) as Promise<CryptoKey>,
+  ]);
+  return {
+    kid: stored.kid,
+    alg: stored.alg,
+    signWith,
+    verifyWith,
+    publicJwk: { ...publicJwk, kid: stored.kid, alg: stored.alg, use: 'sig' },
+    pepper: createHash('sha256').update(`pepper:${d}`).digest(),
+  };
+}
+
+/** A new key of `alg`, with a random kid, for a key set. */
+export async function generateStoredKey(alg: Algorithm): Promise<StoredKey> {
+  const kid = crypto.randomUUID().replaceAll('-', '').slice(0, 16);
+  if (alg === 'HS256') return { kid, alg, secret: Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString('base64url') };
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  return { kid, alg, privateJwk: await exportJWK(privateKey) };
+}
+
+/**
+ * Through the AWS Parameters and Secrets Lambda Extension's local HTTP endpoint, which keeps the AWS SDK
+ * out of every bundle (verify's above all).
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-secrets-manager.html
+ */
+async function readSecret(secretArn: string, env: Env): Promise<string> {
+  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
+  const url = `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretArn)}`;
+  let response: Response;
+  let body: { SecretString?: unknown };
+  try {
+    response = await fetch(url, {
+      headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (response.status >= 500 || response.status === 429) throw new Error(`HTTP ${response.status}`);
+    // Anything else (no permission, no such secret) will not heal by itself.
+    if (!response.ok) throw new SettingsError(`reading the signing key secret failed with HTTP ${response.status}`);
+    body = (await response.json()) as { SecretString?: unknown };
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    log.warn('signing key secret unavailable', describeError(error));
+    throw serviceUnavailable();
+  }
+  if (typeof body.SecretString !== 'string') throw new SettingsError('the signing key secret has no SecretString');
+  return body.SecretString;
+}
