@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { hashPassword, isCheckableHash } from '../shared/passwords';
+import { loadSettings } from '../shared/settings';
+import { generateStoredKey } from '../shared/signing-keys';
 import { passwordProblems, type PasswordOwner } from '../shared/password-rules';
 import {
   createUser,
@@ -19,6 +21,7 @@ import {
 } from '../shared/users';
 import { LocalSetupError } from './local/dynamodb-local';
 import { prepareLocalEnvironment } from './local/environment';
+import { readLocalKeySet, writeLocalKeySet } from './local/key-file';
 import { InputClosedError, Prompter } from './local/prompt';
 
 const USAGE = `Usage: npm run manage -- [--aws] <command> [options]
@@ -37,6 +40,10 @@ Commands:
   deactivate USER    The user can no longer log in; every session of the user ends.
   activate USER      Undoes deactivate (ended sessions stay ended).
   logout-all USER    Ends every session of the user, on every device.
+  rotate-key [--algorithm HS256|RS256|ES256|EdDSA]
+      A new key signs from now on (of ALGORITHM unless given); earlier keys still verify.
+  retire-key KID     Tokens signed by that key stop verifying.
+  list-keys          The local key set, signing key first.
   import-django-users FILE
       Imports the users of \`python manage.py dumpdata auth.user\` (JSON), keeping ids, usernames, emails,
       names, flags and password hashes: Django's pbkdf2_sha256 hashes verify, and are replaced at each
@@ -296,7 +303,40 @@ async function importDjangoUsersCommand(args: string[]): Promise<void> {
   }
 }
 
-type Command = (args: string[], prompt: Prompter) => Promise<void>;
+/** The local key set's file, for the key commands; absent with --aws or SIGNING_KEY. */
+function localKeys(dataDir: string | undefined, command: string): string {
+  if (!dataDir) throw new CommandError(`${command} works on the local key set; with --aws, see "Rotating keys" in the README.`);
+  if (process.env.SIGNING_KEY) throw new CommandError(`SIGNING_KEY is set, so the local key set is not in use: rotate by changing SIGNING_KEY.`);
+  return dataDir;
+}
+
+async function rotateKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
+  const { values } = parseArgs({ args, options: { algorithm: { type: 'string' } } });
+  const folder = localKeys(dataDir, 'rotate-key');
+  const algorithm = (values.algorithm ? loadSettings({ ALGORITHM: values.algorithm }) : loadSettings()).algorithm;
+  const key = await generateStoredKey(algorithm);
+  writeLocalKeySet(folder, [key, ...readLocalKeySet(folder)]);
+  console.log(`New ${algorithm} key ${key.kid} signs from now on; the previous keys still verify. Restart npm start to use it.`);
+}
+
+async function retireKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
+  const kid = onePositional('retire-key', args, 'kid');
+  const folder = localKeys(dataDir, 'retire-key');
+  const keys = readLocalKeySet(folder);
+  if (!keys.some((key) => key.kid === kid)) throw new CommandError(`no key ${kid}; list-keys shows them.`);
+  if (keys[0]!.kid === kid) throw new CommandError(`${kid} is the signing key: rotate-key first, then retire it.`);
+  writeLocalKeySet(folder, keys.filter((key) => key.kid !== kid));
+  console.log(`Key ${kid} retired: tokens it signed no longer verify. Restart npm start to apply.`);
+}
+
+async function listKeysCommand(args: string[], dataDir: string | undefined): Promise<void> {
+  parseArgs({ args, options: {} });
+  readLocalKeySet(localKeys(dataDir, 'list-keys')).forEach((key, index) =>
+    console.log(`${key.kid}  ${key.alg.padEnd(5)}  ${index === 0 ? 'signs and verifies' : 'verifies'}`),
+  );
+}
+
+type Command = (args: string[], prompt: Prompter, dataDir: string | undefined) => Promise<void>;
 
 const COMMANDS: Record<string, Command> = {
   createsuperuser: (args, prompt) => createCommand({ superuser: true, args }, prompt),
@@ -306,6 +346,9 @@ const COMMANDS: Record<string, Command> = {
   activate: (args) => setActiveCommand(args, true),
   'logout-all': logoutAllCommand,
   'import-django-users': (args) => importDjangoUsersCommand(args),
+  'rotate-key': (args, _prompt, dataDir) => rotateKeyCommand(args, dataDir),
+  'retire-key': (args, _prompt, dataDir) => retireKeyCommand(args, dataDir),
+  'list-keys': (args, _prompt, dataDir) => listKeysCommand(args, dataDir),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -323,10 +366,10 @@ async function main(argv: string[]): Promise<number> {
   // A signal becomes an ordinary exit, so the local database is left on the way out.
   process.on('SIGINT', () => process.exit(130));
   process.on('SIGTERM', () => process.exit(143));
-  const local = aws ? deployedTables() : await prepareLocalEnvironment();
+  const local: { close(): void; dataDir?: string } = aws ? deployedTables() : await prepareLocalEnvironment();
   const prompt = new Prompter();
   try {
-    await command(args, prompt);
+    await command(args, prompt, local.dataDir);
     return 0;
   } finally {
     prompt.done();

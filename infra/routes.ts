@@ -5,7 +5,7 @@
  */
 export interface Route {
   /** Names the function: functions/<name>.ts. */
-  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout' | 'password' | 'logout-all';
+  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout' | 'password' | 'logout-all' | 'jwks' | 'openid-configuration';
   readonly path: string;
 }
 
@@ -17,6 +17,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'logout', path: '/account/logout' },
   { name: 'password', path: '/account/password' },
   { name: 'logout-all', path: '/account/logout-all' },
+  { name: 'jwks', path: '/.well-known/jwks.json' },
+  { name: 'openid-configuration', path: '/.well-known/openid-configuration' },
 ];
 
 /** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */

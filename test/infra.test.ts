@@ -57,6 +57,8 @@ describe('routes', () => {
       .map((resource) => resource.Properties.RouteKey)
       .sort();
     expect(keys).toEqual([
+      'ANY /.well-known/jwks.json',
+      'ANY /.well-known/openid-configuration',
       'ANY /account/logout',
       'ANY /account/logout-all',
       'ANY /account/password',
@@ -162,8 +164,8 @@ describe('least privilege', () => {
   });
   const secret = () => ({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: logicalId(stack.auth.signingKey) } });
 
-  it('verify: its logs and the signing key, no table at all', () => {
-    expect(statementsOf('verify')).toEqual([logs('verify'), secret()]);
+  it('verify, jwks and openid-configuration: their logs and the signing key, no table at all', () => {
+    for (const name of ['verify', 'jwks', 'openid-configuration'] as const) expect(statementsOf(name)).toEqual([logs(name), secret()]);
   });
   const allow = (table: 'users' | 'blacklist' | 'revokedSessions' | 'loginAttempts', ...actions: string[]) => ({
     Action: actions.length === 1 ? `dynamodb:${actions[0]}` : actions.map((action) => `dynamodb:${action}`),

@@ -38,7 +38,7 @@ describe('npm start with its own DynamoDB Local', () => {
       env: { ...env, SUPERUSER_PASSWORD: 'admin' },
     });
     expect(created).toMatchObject({ code: 0, stderr: '' });
-    expect(statSync(join(dataDir, 'signing-key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'signing-keys.json')).mode & 0o777).toBe(0o600);
 
     let server: Server = await startServer(env);
     let access: string;
@@ -111,6 +111,44 @@ describe('one DynamoDB Local shared by npm start and manage', () => {
     expect(result.stderr.trim()).toMatch(/^Error: Table clash-table exists with key/);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(javaProcessesFor(dataDir)).toEqual([]);
+  });
+});
+
+describe('key rotation on the local key set', () => {
+  it('keeps tokens signed before a rotation valid after it, and stops those of a retired key', async () => {
+    const env = developerEnv({ DATA_DIR: tempDir(), DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, ...TEST_TABLE_ENV, ALGORITHM: 'ES256' });
+    const username = `rot-${Date.now()}`;
+    const created = await runNpm('manage', ['createsuperuser', '--noinput', '--username', username], { env: { ...env, SUPERUSER_PASSWORD: 'rotation-pass-1' } });
+    expect(created.code).toBe(0);
+    const serve = async <T>(action: (url: string) => Promise<T>): Promise<T> => {
+      const server = await startServer({ ...env, PORT: String(await freePort()) });
+      try {
+        return await action(server.url);
+      } finally {
+        await server.stop();
+      }
+    };
+    const login = async (url: string) => ((await (await post(url, '/api/token/', { username, password: 'rotation-pass-1' })).json()) as { access: string }).access;
+    const verifies = async (url: string, token: string) => (await post(url, '/api/token/verify/', { token })).status === 200;
+    const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+
+    const before = await serve(login);
+    const rotated = await runNpm('manage', ['rotate-key'], { env });
+    expect(rotated.stdout).toMatch(/^New ES256 key \w+ signs from now on/);
+    const after = await serve(async (url) => {
+      expect(await verifies(url, before)).toBe(true);
+      const token = await login(url);
+      const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+      expect(jwks.keys.map((key) => key.kid)).toEqual([kidOf(token), kidOf(before)]);
+      return token;
+    });
+    expect(kidOf(after)).not.toBe(kidOf(before));
+    expect((await runNpm('manage', ['retire-key', kidOf(after)], { env })).stderr).toContain('is the signing key');
+    expect((await runNpm('manage', ['retire-key', kidOf(before)], { env })).code).toBe(0);
+    await serve(async (url) => {
+      expect(await verifies(url, before)).toBe(false);
+      expect(await verifies(url, after)).toBe(true);
+    });
   });
 });
 

@@ -154,6 +154,8 @@ export class ServerlessJwtAuth extends Construct {
         users.grant(fn, 'dynamodb:UpdateItem');
       },
       verify: () => {},
+      jwks: () => {},
+      'openid-configuration': () => {},
     };
 
     const functions = {} as Record<FunctionName, NodejsFunction>;

@@ -4,13 +4,13 @@
  * share one DynamoDB Local per data folder (shared-dynamodb.ts), so `manage` works on the same data
  * whether or not `npm start` is running.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { loadSettings } from '../../shared/settings';
 import { keyFromEnvironment } from '../../shared/signing-keys';
+import { ensureLocalKeySet } from './key-file';
 import { ensureTables, LocalSetupError, localClient } from './dynamodb-local';
 import { leaseDynamoDbLocal } from './shared-dynamodb';
 
@@ -29,9 +29,9 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dataDir = resolve(env.DATA_DIR || join(PROJECT_ROOT, '.data'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  env.SIGNING_KEY ||= localSigningKey(dataDir);
-  keyFromEnvironment(env); // a short SIGNING_KEY fails here, with its one-line reason
   const settings = loadSettings(env);
+  if (env.SIGNING_KEY) keyFromEnvironment(env); // a short SIGNING_KEY fails here, with its one-line reason
+  else env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
 
   let endpoint: string;
   let close = () => {};
@@ -53,19 +53,6 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   env.DYNAMODB_ENDPOINT = endpoint;
   env.AWS_REGION ??= 'us-east-1';
   return { dataDir, dynamodbEndpoint: endpoint, dynamodbSource: settings.dynamodbEndpoint ? 'DYNAMODB_ENDPOINT' : 'local', close };
-}
-
-/** A random key made once and kept in the data folder (owner-only), never a built-in default. */
-function localSigningKey(dataDir: string): string {
-  const file = join(dataDir, 'signing-key');
-  if (!existsSync(file)) {
-    try {
-      writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  return readFileSync(file, 'utf8').trim();
 }
 
 async function assertReachable(endpoint: string): Promise<void> {

@@ -1,0 +1,11 @@
+/** GET /.well-known/openid-configuration — where the keys are and which algorithms sign (OIDC discovery). */
+import { discoveryDocument } from '../shared/discovery';
+import { endpoint, ok } from '../shared/http';
+
+export const handler = endpoint({
+  name: 'OpenID Configuration',
+  methods: ['GET'],
+  async handle(request) {
+    return { ...ok(await discoveryDocument(request)), headers: { 'Cache-Control': 'public, max-age=300' } };
+  },
+});

@@ -1,0 +1,39 @@
+/**
+ * The local key set: `<data>/signing-keys.json` (owner-only), made on first use with one key of
+ * ALGORITHM, rotated and retired by `npm run manage`. A key made by earlier versions in
+ * `<data>/signing-key` is kept as a verifying key, so tokens signed with it stay valid.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateStoredKey, parseKeySet, type Algorithm, type StoredKey } from '../../shared/signing-keys';
+
+export const keySetFile = (dataDir: string) => join(dataDir, 'signing-keys.json');
+
+export async function ensureLocalKeySet(dataDir: string, algorithm: Algorithm): Promise<StoredKey[]> {
+  const file = keySetFile(dataDir);
+  if (!existsSync(file)) {
+    const legacyFile = join(dataDir, 'signing-key');
+    const legacy: StoredKey[] = existsSync(legacyFile) ? [{ kid: 'legacy', alg: 'HS256', secret: readFileSync(legacyFile, 'utf8').trim() }] : [];
+    const keys = legacy[0]?.alg === algorithm ? legacy : [await generateStoredKey(algorithm), ...legacy];
+    try {
+      writeFileSync(file, serialize(keys), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another process made it first
+    }
+  }
+  return readLocalKeySet(dataDir);
+}
+
+export function readLocalKeySet(dataDir: string): StoredKey[] {
+  const file = keySetFile(dataDir);
+  return parseKeySet(file, readFileSync(file, 'utf8'));
+}
+
+/** Replaces the file in one step (write aside, then rename), so a reader never sees half a key set. */
+export function writeLocalKeySet(dataDir: string, keys: readonly StoredKey[]): void {
+  const file = keySetFile(dataDir);
+  writeFileSync(`${file}.new`, serialize(keys), { mode: 0o600 });
+  renameSync(`${file}.new`, file);
+}
+
+const serialize = (keys: readonly StoredKey[]) => `${JSON.stringify({ keys }, null, 2)}\n`;
