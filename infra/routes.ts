@@ -5,8 +5,13 @@
  */
 export interface Route {
   /** Names the function: functions/<name>.ts. */
-  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout' | 'password' | 'logout-all' | 'jwks' | 'openid-configuration';
+  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout' | 'password' | 'logout-all' | 'jwks' | 'openid-configuration' | 'whoami';
   readonly path: string;
+  /**
+   * Behind the API's authorizer (functions/authorizer.ts), as every route a user adds is by default. The
+   * service's own routes are public and check tokens themselves, as simplejwt's views do.
+   */
+  readonly protected?: boolean;
 }
 
 export const ROUTES: readonly Route[] = [
@@ -19,6 +24,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'logout-all', path: '/account/logout-all' },
   { name: 'jwks', path: '/.well-known/jwks.json' },
   { name: 'openid-configuration', path: '/.well-known/openid-configuration' },
+  // An example of a protected route: it answers with what the authorizer passed on.
+  { name: 'whoami', path: '/account/whoami', protected: true },
 ];
 
 /** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */

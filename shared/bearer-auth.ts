@@ -8,7 +8,7 @@ import { getItems } from './dynamodb';
 import { authenticationFailed, notAuthenticated, tokenNotValid, unauthorized } from './errors';
 import type { HttpRequest } from './http';
 import { generationOf, isRevocationInForce, revokedSessionKey, sessionIdOf } from './sessions';
-import { decodeToken, type TokenProblem, TokenError, userIdOf } from './tokens';
+import { decodeToken, type TokenClaims, type TokenProblem, TokenError, userIdOf } from './tokens';
 import { toUser, userKey, type User } from './users';
 
 /** simplejwt's answer when no configured token class accepts the token. */
@@ -22,6 +22,11 @@ const notValidForAnyType = (problem: TokenProblem | 'Token is blacklisted') =>
 const AUTH_HEADER_TYPE = 'Bearer';
 
 export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>): Promise<User> {
+  return (await authenticateBearerToken(request)).user;
+}
+
+/** The user and the verified claims of their access token. */
+export async function authenticateBearerToken(request: Pick<HttpRequest, 'headers'>): Promise<{ user: User; claims: TokenClaims }> {
   // Python's bytes.split(): runs of ASCII whitespace separate parts, and ends are ignored.
   const parts = (request.headers.authorization ?? '').split(/[ \t\n\r\v\f]+/).filter(Boolean);
   // Another scheme is not ours to judge: simplejwt answers as if no credentials came.
@@ -45,5 +50,5 @@ export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>):
   const user = toUser(userItem);
   if (!user.isActive) throw authenticationFailed('User is inactive', 'user_inactive');
   if (user.sessionGeneration !== generationOf(claims)) throw notValidForAnyType('Token is blacklisted');
-  return user;
+  return { user, claims };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -63,6 +64,7 @@ describe('routes', () => {
       'ANY /account/logout-all',
       'ANY /account/password',
       'ANY /account/profile',
+      'ANY /account/whoami',
       'ANY /api/token',
       'ANY /api/token/refresh',
       'ANY /api/token/verify',
@@ -202,6 +204,50 @@ describe('least privilege', () => {
   });
 });
 
+describe('protecting routes', () => {
+  const routeByKey = (key: string) => Object.values(json.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === key)!;
+
+  it("keeps the service's own routes public and puts the example route behind the Lambda authorizer", () => {
+    const authorizer = Object.entries(json.Resources).find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Authorizer')!;
+    expect(authorizer[1].Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 60,
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    expect(routeByKey('ANY /account/whoami').Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizer[0] } });
+    for (const route of ROUTES.filter((r) => !r.protected)) expect(routeByKey(`ANY ${route.path}`).Properties.AuthorizationType).toBe('NONE');
+  });
+
+  it('makes the authorizer the default for routes users add, as DEFAULT_AUTHENTICATION_CLASSES does', () => {
+    const other = new AuthStack(newApp(), 'WithMyRoute');
+    other.auth.api.addRoutes({ path: '/orders', integration: new HttpLambdaIntegration('Orders', other.auth.functions.whoami) });
+    const routes = Template.fromStack(other).findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'ANY /orders' } });
+    expect(Object.values(routes)[0]!.Properties).toMatchObject({ AuthorizationType: 'CUSTOM' });
+  });
+
+  it("gives the authorizer function the profile route's reads and nothing more", () => {
+    const roleId = logicalId(stack.auth.authorizerFunction.role as never);
+    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))!;
+    const actions = (policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement.map((s) => s.Action);
+    expect(actions).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], 'secretsmanager:GetSecretValue', 'dynamodb:BatchGetItem', 'dynamodb:BatchGetItem']);
+  });
+
+  it("with authorizer type 'jwt', uses API Gateway's JWT authorizer on this API's discovery document", () => {
+    const jwtStack = new AuthStack(newApp(), 'WithJwt', { auth: { authorizer: { type: 'jwt', audience: 'orders-api' } } });
+    const jwtTemplate = Template.fromStack(jwtStack);
+    const apiRef = { 'Fn::GetAtt': [jwtStack.getLogicalId(jwtStack.auth.api.node.defaultChild as never), 'ApiEndpoint'] };
+    jwtTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: apiRef, Audience: ['orders-api'] },
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    const fn = jwtTemplate.toJSON().Resources[jwtStack.getLogicalId(jwtStack.auth.functions.obtain.node.defaultChild as never)];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ ISSUER: apiRef, AUDIENCE: 'orders-api' });
+  });
+});
+
 describe('tables', () => {
   it('use the shared key schema, on-demand billing and point-in-time recovery', () => {
     for (const table of TABLE_IDS) {
@@ -241,7 +287,8 @@ describe('API stage', () => {
     });
     expect(JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'))).not.toMatch(/authorization/i);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::Logs::LogGroup', ROUTES.length + 1);
+    // One per route, the authorizer's, and the access logs.
+    template.resourceCountIs('AWS::Logs::LogGroup', ROUTES.length + 2);
   });
   it('answers CORS preflights for the configured origins only', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {

@@ -192,6 +192,22 @@ describe('npm start on a shared DynamoDB', () => {
     expect(actual.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
 
+  it('puts protected routes behind the authorizer, as API Gateway does', async () => {
+    const whoami = (authorization?: string) => fetch(`${server.url}/account/whoami`, { headers: authorization ? { authorization } : {} });
+    const missing = await whoami();
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ message: 'Unauthorized' });
+    const refused = await whoami('Bearer garbage');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ message: 'Forbidden' });
+    const { createTestUser } = await import('./support/users');
+    const { user, password } = await createTestUser();
+    const { access } = (await (await post(server.url, '/api/token/', { username: user.username, password })).json()) as { access: string };
+    const allowed = await whoami(`Bearer ${access}`);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ user_id: user.id, username: user.username });
+  });
+
   it('logs method, path and status, never a body or a header', async () => {
     await post(server.url, '/api/token/', { username: 'nobody', password: 'secret-in-a-body' });
     await fetch(`${server.url}/account/profile`, { headers: { authorization: 'Bearer secret-in-a-header' } });

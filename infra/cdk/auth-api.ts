@@ -5,9 +5,19 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer, HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -48,6 +58,20 @@ export interface ServerlessJwtAuthProps {
    * @default the CDK's built-in version, for regions it knows
    */
   readonly paramsAndSecretsLayer?: ParamsAndSecretsLayerVersion;
+  /**
+   * What protects the routes you add to `api` (and the example `/account/whoami`), as simplejwt's
+   * DEFAULT_AUTHENTICATION_CLASSES protect every Django view:
+   * - `lambda` (default): this service's authorizer function; any algorithm; the session and the user are
+   *   checked too; the integration receives `requestContext.authorizer.lambda` (user_id, username, email,
+   *   is_staff, full_name, session_id). Answers are cached per token for `resultsCacheTtl`, so a logout
+   *   reaches protected routes within that time.
+   * - `jwt`: API Gateway's own JWT authorizer, no function call at all. It reads keys from this API's
+   *   /.well-known/openid-configuration and accepts RSA keys only, so the key set's signing key must be
+   *   RS256; tokens then carry `iss` (this API's URL) and `aud` (`audience`). Signature and expiry only:
+   *   no session or user check.
+   * @default { type: 'lambda', resultsCacheTtl: 1 minute }
+   */
+  readonly authorizer?: { readonly type?: 'lambda' | 'jwt'; readonly resultsCacheTtl?: Duration; readonly audience?: string };
   /** Browser origins allowed to call the API ("*" for any). @default none: no CORS */
   readonly corsAllowedOrigins?: string[];
   /** Stage-wide throttling. @default 100 requests per second, bursts of 200 */
@@ -78,6 +102,10 @@ export class ServerlessJwtAuth extends Construct {
   readonly tables: Record<TableId, TableV2>;
   readonly signingKey: Secret;
   readonly functions: Record<FunctionName, NodejsFunction>;
+  /** The function behind the Lambda authorizer (also built when the JWT authorizer is chosen, unused). */
+  readonly authorizerFunction: NodejsFunction;
+  /** The default authorizer of every route added to `api` that does not name another. */
+  readonly authorizer: IHttpRouteAuthorizer;
 
   /** The API's base URL, ending in "/". */
   get url(): string {
@@ -156,27 +184,43 @@ export class ServerlessJwtAuth extends Construct {
       verify: () => {},
       jwks: () => {},
       'openid-configuration': () => {},
+      whoami: () => {},
     };
 
-    const functions = {} as Record<FunctionName, NodejsFunction>;
-    for (const route of ROUTES) {
-      const fn = lambdaFunction(this, route.name, {
-        environment,
-        memorySize: route.name === 'obtain' ? (props.obtainMemorySize ?? 1769) : DEFAULT_MEMORY_SIZE,
-        logRetention,
-        paramsAndSecrets,
-      });
+    const makeFunction = (name: FunctionName | 'authorizer', memorySize: number) => {
+      const fn = lambdaFunction(this, name, { environment, memorySize, logRetention, paramsAndSecrets });
       // GetSecretValue only: grantRead would add DescribeSecret, which nothing calls.
       fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
-      permissions[route.name](fn);
-      functions[route.name] = fn;
+      return fn;
+    };
+    const functions = {} as Record<FunctionName, NodejsFunction>;
+    for (const route of ROUTES) {
+      functions[route.name] = makeFunction(route.name, route.name === 'obtain' ? (props.obtainMemorySize ?? 1769) : DEFAULT_MEMORY_SIZE);
+      permissions[route.name](functions[route.name]);
     }
     this.functions = functions;
+    this.authorizerFunction = makeFunction('authorizer', DEFAULT_MEMORY_SIZE);
+    bearerAuth(this.authorizerFunction);
 
     const origins = props.corsAllowedOrigins ?? [];
+    const authorizerType = props.authorizer?.type ?? 'lambda';
+    const audience = props.authorizer?.audience ?? 'serverless-simplejwt';
+    // The JWT authorizer's issuer is this API's own URL, which exists only once the API does.
+    const apiEndpoint = Lazy.string({ produce: () => this.api.apiEndpoint });
+    this.authorizer =
+      authorizerType === 'lambda'
+        ? new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+            responseTypes: [HttpLambdaResponseType.SIMPLE],
+            identitySource: ['$request.header.Authorization'],
+            resultsCacheTtl: props.authorizer?.resultsCacheTtl ?? Duration.minutes(1),
+          })
+        : // HTTP API JWT authorizers fetch {issuer}/.well-known/openid-configuration and support RSA keys only:
+          // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
+          new HttpJwtAuthorizer('JwtAuthorizer', apiEndpoint, { jwtAudience: [audience], identitySource: ['$request.header.Authorization'] });
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'simplejwt-compatible JWT authentication',
       createDefaultStage: false,
+      defaultAuthorizer: this.authorizer,
       ...(origins.length > 0
         ? {
             corsPreflight: {
@@ -221,6 +265,13 @@ export class ServerlessJwtAuth extends Construct {
     // serves both spellings the tutorial's clients use. ANY lets the handler answer 405 for other methods.
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html
     // (trailing slash behaviour: https://github.com/aws-powertools/powertools-lambda-python/issues/1552)
+    if (authorizerType === 'jwt') {
+      for (const fn of [...Object.values(functions), this.authorizerFunction]) {
+        fn.addEnvironment('ISSUER', this.api.apiEndpoint);
+        fn.addEnvironment('AUDIENCE', audience);
+      }
+    }
+
     for (const route of ROUTES) {
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
@@ -228,12 +279,16 @@ export class ServerlessJwtAuth extends Construct {
         integration: new HttpLambdaIntegration(`${route.name}Integration`, functions[route.name], {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
+        // The service's own routes are public (they check tokens themselves, as simplejwt's views do).
+        authorizer: route.protected ? this.authorizer : new HttpNoneAuthorizer(),
       });
-      Validations.of(httpRoute!).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Authentication is what this API provides: login, refresh, verify and logout are public by contract, and the profile route checks its bearer JWT in the handler, as simplejwt does.',
-      });
+      if (!route.protected) {
+        Validations.of(httpRoute!).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Authentication is what this API provides: login, refresh, verify, logout and the key documents are public by contract, and the profile and password routes check their bearer JWT in the handler, as simplejwt does.',
+        });
+      }
     }
   }
 }
@@ -274,7 +329,7 @@ function knownParamsAndSecretsLayer(scope: Construct): ParamsAndSecretsLayerVers
 }
 
 /** Every function is built the same way; only its entry, memory and permissions differ. */
-function lambdaFunction(scope: Construct, name: FunctionName, options: FunctionOptions): NodejsFunction {
+function lambdaFunction(scope: Construct, name: FunctionName | 'authorizer', options: FunctionOptions): NodejsFunction {
   const logGroup = new LogGroup(scope, `${name}Logs`, { retention: options.logRetention, removalPolicy: RemovalPolicy.DESTROY });
   // Its own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
   const role = new Role(scope, `${name}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `auth API: ${name}` });

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 
 export interface IncomingRequest {
   readonly method: string;
@@ -75,6 +75,23 @@ export function httpApiEvent(request: IncomingRequest): APIGatewayProxyEventV2 {
     },
     ...(body === undefined ? {} : { body }),
     isBase64Encoded,
+  };
+}
+
+/** What API Gateway sends a REQUEST authorizer (payload 2.0) for the request `event` describes. */
+export function authorizerEvent(event: APIGatewayProxyEventV2): APIGatewayRequestAuthorizerEventV2 {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:${event.requestContext.apiId}/${event.requestContext.stage}/${event.requestContext.http.method}${event.rawPath}`,
+    identitySource: [event.headers.authorization ?? ''],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    cookies: event.cookies ?? [],
+    headers: event.headers,
+    ...(event.queryStringParameters ? { queryStringParameters: event.queryStringParameters } : {}),
+    requestContext: event.requestContext,
   };
 }
 

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LambdaHandler } from '../../shared/http';
 import { findRoute, type Route } from '../routes';
-import { httpApiEvent, rawPathOf } from './events';
+import { authorizerEvent, httpApiEvent, rawPathOf } from './events';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -87,9 +87,19 @@ async function serve(
     body,
     sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
   });
+  if (route.protected) {
+    // What API Gateway does for a route behind the Lambda authorizer (identity source: Authorization).
+    if (!event.headers.authorization) return writeJson(response, 401, { message: 'Unauthorized' });
+    const decision = await (await authorizer())(authorizerEvent(event));
+    if (!decision.isAuthorized) return writeJson(response, 403, { message: 'Forbidden' });
+    (event.requestContext as typeof event.requestContext & { authorizer: unknown }).authorizer = { lambda: decision.context };
+  }
   const result = await (await handlerFor(route))(event);
   writeResult(response, result);
 }
+
+let authorizerModule: Promise<typeof import('../../functions/authorizer')> | undefined;
+const authorizer = async () => (await (authorizerModule ??= import('../../functions/authorizer'))).handler;
 
 export function isAllowedOrigin(origin: string, cors: CorsOptions): boolean {
   return cors.allowedOrigins.includes('*') || cors.allowedOrigins.includes(origin);

@@ -1,0 +1,44 @@
+/**
+ * The API Gateway Lambda authorizer (REQUEST type, payload 2.0, simple responses) that protects any route
+ * with this service's access tokens, as simplejwt's DEFAULT_AUTHENTICATION_CLASSES protect every Django
+ * view: the profile route's checks (any algorithm of the key set, session, active user), and the user's id
+ * and token claims handed to the route's integration as `requestContext.authorizer.lambda`.
+ */
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { authenticateBearerToken } from '../shared/bearer-auth';
+import { HttpError } from '../shared/errors';
+
+export interface AuthorizerContext {
+  [key: string]: string | boolean;
+  user_id: string;
+  username: string;
+  email: string;
+  is_staff: boolean;
+  full_name: string;
+  session_id: string;
+}
+
+export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>> {
+  try {
+    const { user, claims } = await authenticateBearerToken({ headers: lowerCased(event.headers ?? {}) });
+    return {
+      isAuthorized: true,
+      context: {
+        user_id: user.id,
+        username: user.username,
+        email: typeof claims.email === 'string' ? claims.email : user.email,
+        is_staff: typeof claims.is_staff === 'boolean' ? claims.is_staff : user.isStaff,
+        full_name: typeof claims.full_name === 'string' ? claims.full_name : `${user.firstName} ${user.lastName}`.trim(),
+        session_id: typeof claims.sid === 'string' ? claims.sid : '',
+      },
+    };
+  } catch (error) {
+    // A refused token is a 403 from API Gateway; a fault (503) must not become a silent "no".
+    if (error instanceof HttpError && error.status < 500) return { isAuthorized: false, context: {} };
+    throw error;
+  }
+}
+
+function lowerCased(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}

@@ -1,0 +1,36 @@
+/** The Lambda authorizer that protects any route: the profile route's checks, the user handed on. */
+import { describe, expect, it } from 'vitest';
+import { handler as authorize } from '../functions/authorizer';
+import { handler as logout } from '../functions/logout';
+import { httpApiEvent, authorizerEvent } from '../infra/local/events';
+import { newSessionClaims } from '../shared/sessions';
+import { issueTokenPair } from '../shared/tokens';
+import { tokenClaimsFor } from '../shared/users';
+import { invoke } from './support/invoke';
+import { createTestUser } from './support/users';
+
+const request = (authorization: string) =>
+  authorizerEvent(httpApiEvent({ method: 'GET', url: '/orders', routePath: '/orders', headers: [['Authorization', authorization]] }));
+
+describe('authorizer', () => {
+  it("authorizes a valid access token and hands on the user's id and claims", async () => {
+    const { user } = await createTestUser({ email: 'rita@example.com', firstName: 'Rita', lastName: 'Levi', isStaff: true });
+    const session = newSessionClaims(0);
+    const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...session });
+    expect(await authorize(request(`Bearer ${access}`))).toEqual({
+      isAuthorized: true,
+      context: { user_id: user.id, username: user.username, email: 'rita@example.com', is_staff: true, full_name: 'Rita Levi', session_id: session.sid },
+    });
+  });
+
+  it('refuses bad tokens, refresh tokens, ended sessions and inactive users', async () => {
+    const { user } = await createTestUser();
+    const inactive = await createTestUser({ isActive: false });
+    const pair = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
+    const inactivePair = await issueTokenPair({ ...tokenClaimsFor(inactive.user), ...newSessionClaims(0) });
+    expect((await invoke(logout, { body: { refresh: pair.refresh } })).status).toBe(200);
+    for (const authorization of ['Bearer garbage', `Bearer ${pair.refresh}`, `Bearer ${pair.access}`, `Bearer ${inactivePair.access}`, 'Basic abc']) {
+      expect(await authorize(request(authorization)), authorization.slice(0, 20)).toEqual({ isAuthorized: false, context: {} });
+    }
+  });
+});
