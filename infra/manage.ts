@@ -21,7 +21,7 @@ import {
 } from '../shared/users';
 import { LocalSetupError } from './local/dynamodb-local';
 import { prepareLocalEnvironment } from './local/environment';
-import { readLocalKeySet, writeLocalKeySet } from './local/key-file';
+import { keySetFile, readKeySetFile, writeKeySetFile } from './local/key-file';
 import { InputClosedError, Prompter } from './local/prompt';
 
 const USAGE = `Usage: npm run manage -- [--aws] <command> [options]
@@ -40,10 +40,11 @@ Commands:
   deactivate USER    The user can no longer log in; every session of the user ends.
   activate USER      Undoes deactivate (ended sessions stay ended).
   logout-all USER    Ends every session of the user, on every device.
-  rotate-key [--algorithm HS256|RS256|ES256|EdDSA]
+  rotate-key [--algorithm HS256|RS256|ES256|EdDSA] [--file F]
       A new key signs from now on (of ALGORITHM unless given); earlier keys still verify.
-  retire-key KID     Tokens signed by that key stop verifying.
-  list-keys          The local key set, signing key first.
+  retire-key KID [--file F]   Tokens signed by that key stop verifying.
+  list-keys [--file F]        The key set, signing key first.
+      These work on the local key set, or on the key set file F (e.g. the cloud secret's value).
   import-django-users FILE
       Imports the users of \`python manage.py dumpdata auth.user\` (JSON), keeping ids, usernames, emails,
       names, flags and password hashes: Django's pbkdf2_sha256 hashes verify, and are replaced at each
@@ -303,35 +304,43 @@ async function importDjangoUsersCommand(args: string[]): Promise<void> {
   }
 }
 
-/** The local key set's file, for the key commands; absent with --aws or SIGNING_KEY. */
-function localKeys(dataDir: string | undefined, command: string): string {
-  if (!dataDir) throw new CommandError(`${command} works on the local key set; with --aws, see "Rotating keys" in the README.`);
-  if (process.env.SIGNING_KEY) throw new CommandError(`SIGNING_KEY is set, so the local key set is not in use: rotate by changing SIGNING_KEY.`);
-  return dataDir;
+/**
+ * The key set file a key command works on: `--file` (for instance the cloud secret's value, fetched and
+ * put back with the AWS CLI), else the local one in the data folder.
+ */
+function keySetPath(command: string, file: string | undefined, dataDir: string | undefined): string {
+  if (file) return file;
+  if (!dataDir) throw new CommandError(`${command} with --aws needs --file: see "Rotating keys in the cloud" in the README.`);
+  if (process.env.SIGNING_KEY) throw new CommandError('SIGNING_KEY is set, so the local key set is not in use: rotate by changing SIGNING_KEY.');
+  return keySetFile(dataDir);
 }
 
+const KEY_FILE_OPTION = { file: { type: 'string' } } as const;
+
 async function rotateKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
-  const { values } = parseArgs({ args, options: { algorithm: { type: 'string' } } });
-  const folder = localKeys(dataDir, 'rotate-key');
+  const { values } = parseArgs({ args, options: { algorithm: { type: 'string' }, ...KEY_FILE_OPTION } });
+  const path = keySetPath('rotate-key', values.file, dataDir);
   const algorithm = (values.algorithm ? loadSettings({ ALGORITHM: values.algorithm }) : loadSettings()).algorithm;
   const key = await generateStoredKey(algorithm);
-  writeLocalKeySet(folder, [key, ...readLocalKeySet(folder)]);
+  writeKeySetFile(path, [key, ...readKeySetFile(path)]);
   console.log(`New ${algorithm} key ${key.kid} signs from now on; the previous keys still verify. Restart npm start to use it.`);
 }
 
 async function retireKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
-  const kid = onePositional('retire-key', args, 'kid');
-  const folder = localKeys(dataDir, 'retire-key');
-  const keys = readLocalKeySet(folder);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: KEY_FILE_OPTION });
+  if (positionals.length !== 1) throw new CommandError('retire-key takes exactly one kid.', 2);
+  const kid = positionals[0]!;
+  const path = keySetPath('retire-key', values.file, dataDir);
+  const keys = readKeySetFile(path);
   if (!keys.some((key) => key.kid === kid)) throw new CommandError(`no key ${kid}; list-keys shows them.`);
   if (keys[0]!.kid === kid) throw new CommandError(`${kid} is the signing key: rotate-key first, then retire it.`);
-  writeLocalKeySet(folder, keys.filter((key) => key.kid !== kid));
+  writeKeySetFile(path, keys.filter((key) => key.kid !== kid));
   console.log(`Key ${kid} retired: tokens it signed no longer verify. Restart npm start to apply.`);
 }
 
 async function listKeysCommand(args: string[], dataDir: string | undefined): Promise<void> {
-  parseArgs({ args, options: {} });
-  readLocalKeySet(localKeys(dataDir, 'list-keys')).forEach((key, index) =>
+  const { values } = parseArgs({ args, options: KEY_FILE_OPTION });
+  readKeySetFile(keySetPath('list-keys', values.file, dataDir)).forEach((key, index) =>
     console.log(`${key.kid}  ${key.alg.padEnd(5)}  ${index === 0 ? 'signs and verifies' : 'verifies'}`),
   );
 }

@@ -131,6 +131,24 @@ describe('npm run manage', () => {
     expect(result.stderr.trim()).toBe("Error: With --aws, set USERS_TABLE to the stack's UsersTableName output.");
   });
 
+  it("rotates a key set file, such as the cloud secret's value, starting from a bare HS256 secret", async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'secret.json');
+    const bare = 'b'.repeat(64);
+    writeFileSync(file, bare);
+    const rotated = await manage(['--aws', 'rotate-key', '--algorithm', 'RS256', '--file', file], { env: { USERS_TABLE: 'unused', DYNAMODB_ENDPOINT: '' } });
+    expect(rotated.code).toBe(0);
+    const keys = JSON.parse(readFileSync(file, 'utf8')).keys as { kid: string; alg: string; secret?: string }[];
+    expect(keys.map((key) => key.alg)).toEqual(['RS256', 'HS256']);
+    expect(keys[1]!.secret).toBe(bare);
+    const listed = await manage(['--aws', 'list-keys', '--file', file], { env: { USERS_TABLE: 'unused', DYNAMODB_ENDPOINT: '' } });
+    expect(listed.stdout.trim().split('\n')).toEqual([`${keys[0]!.kid}  RS256  signs and verifies`, 'initial  HS256  verifies']);
+    const withoutFile = await manage(['--aws', 'rotate-key'], { env: { USERS_TABLE: 'unused', DYNAMODB_ENDPOINT: '' } });
+    expect(withoutFile.stderr.trim()).toBe('Error: rotate-key with --aws needs --file: see "Rotating keys in the cloud" in the README.');
+  });
+
   it('answers bad input with one clear line and a non-zero exit', async () => {
     const cases: [string[], number, string][] = [
       [['deactivate', 'no-such-user-anywhere'], 1, "Error: User 'no-such-user-anywhere' does not exist."],

@@ -25,13 +25,17 @@ export async function ensureLocalKeySet(dataDir: string, algorithm: Algorithm): 
 }
 
 export function readLocalKeySet(dataDir: string): StoredKey[] {
-  const file = keySetFile(dataDir);
-  return parseKeySet(file, readFileSync(file, 'utf8'));
+  return readKeySetFile(keySetFile(dataDir));
+}
+
+/** A key set file, or a file holding one bare HS256 secret (what the CDK stack's secret starts as). */
+export function readKeySetFile(file: string): StoredKey[] {
+  const text = readFileSync(file, 'utf8').trim();
+  return text.startsWith('{') ? parseKeySet(file, text) : parseKeySet(file, JSON.stringify({ keys: [{ kid: 'initial', alg: 'HS256', secret: text }] }));
 }
 
 /** Replaces the file in one step (write aside, then rename), so a reader never sees half a key set. */
-export function writeLocalKeySet(dataDir: string, keys: readonly StoredKey[]): void {
-  const file = keySetFile(dataDir);
+export function writeKeySetFile(file: string, keys: readonly StoredKey[]): void {
   writeFileSync(`${file}.new`, serialize(keys), { mode: 0o600 });
   renameSync(`${file}.new`, file);
 }
