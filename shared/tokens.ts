@@ -36,8 +36,11 @@ export class TokenError extends HttpError {
   }
 }
 
+/** The scope access tokens carry when an AUDIENCE is set, for API Gateway's JWT authorizer to require. */
+export const ACCESS_SCOPE = 'access';
+
 /** Claims set anew on every token; everything else is copied from refresh to access and across rotation. */
-const REGISTERED_CLAIMS = new Set(['token_type', 'exp', 'iat', 'jti']);
+const REGISTERED_CLAIMS = new Set(['token_type', 'exp', 'iat', 'jti', 'scope']);
 
 
 /** Our tokens are a few hundred bytes; anything far longer is refused before any parsing. */
@@ -62,15 +65,17 @@ export function sessionEndOf(claims: Readonly<Record<string, unknown>>): number 
 export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>): Promise<string> {
   const iat = nowSeconds();
   const sessionEnd = sessionEndOf(claims);
+  const { issuer, audience } = settings();
   const payload = {
     token_type: type,
     exp: Math.min(iat + lifetimeOf(type), sessionEnd ?? Infinity),
     iat,
     jti: randomUUID().replaceAll('-', ''),
     ...withoutRegisteredClaims(claims),
+    // A JWT authorizer cannot tell an access token from a refresh token, but it can require a scope.
+    ...(audience && type === 'access' ? { scope: ACCESS_SCOPE } : {}),
   };
   const { current } = await signingKeys();
-  const { issuer, audience } = settings();
   // HS256 tokens keep simplejwt's exact header ({"alg":"HS256","typ":"JWT"}); they are checked against each
   // HS256 key instead. Key pairs are named, for JWKS consumers such as API Gateway's JWT authorizer.
   const header = current.alg === 'HS256' ? { alg: current.alg, typ: 'JWT' } : { alg: current.alg, typ: 'JWT', kid: current.kid };

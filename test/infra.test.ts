@@ -243,6 +243,8 @@ describe('protecting routes', () => {
       JwtConfiguration: { Issuer: apiRef, Audience: ['orders-api'] },
       IdentitySource: ['$request.header.Authorization'],
     });
+    // Only access tokens carry the scope: the JWT authorizer refuses refresh tokens.
+    jwtTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /account/whoami', AuthorizationType: 'JWT', AuthorizationScopes: ['access'] });
     const fn = jwtTemplate.toJSON().Resources[jwtStack.getLogicalId(jwtStack.auth.functions.obtain.node.defaultChild as never)];
     expect(fn.Properties.Environment.Variables).toMatchObject({ ISSUER: apiRef, AUDIENCE: 'orders-api' });
   });

@@ -71,7 +71,8 @@ describe('key sets', () => {
     const plain = await (await withKeys([key])).signToken('access', { user_id: 'u' });
     const scoped = await withKeys([key], { ISSUER: 'https://auth.example.com', AUDIENCE: 'my-api' });
     const token = await scoped.signToken('access', { user_id: 'u' });
-    expect(decodeJwt(token)).toMatchObject({ iss: 'https://auth.example.com', aud: 'my-api' });
+    expect(decodeJwt(token)).toMatchObject({ iss: 'https://auth.example.com', aud: 'my-api', scope: 'access' });
+    expect(decodeJwt(await scoped.signToken('refresh', { user_id: 'u' })).scope).toBeUndefined();
     expect(await scoped.problem(token)).toBe('accepted');
     expect(await scoped.problem(plain)).toBe('Token is invalid');
   });

@@ -28,6 +28,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
+import { ACCESS_SCOPE } from '../../shared/tokens';
 import { ROUTES, type Route } from '../routes';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -221,6 +222,8 @@ export class ServerlessJwtAuth extends Construct {
       description: 'simplejwt-compatible JWT authentication',
       createDefaultStage: false,
       defaultAuthorizer: this.authorizer,
+      // Only access tokens carry this scope, so the JWT authorizer refuses refresh tokens.
+      ...(authorizerType === 'jwt' ? { defaultAuthorizationScopes: [ACCESS_SCOPE] } : {}),
       ...(origins.length > 0
         ? {
             corsPreflight: {
