@@ -12,7 +12,7 @@
  * There is no default: a missing or weak key is a configuration error, never a silent fallback.
  */
 import { createHash } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { serviceUnavailable } from './errors';
 import { describeError, log } from './log';
 import { SettingsError } from './settings';
@@ -117,7 +117,12 @@ export function keyFromEnvironment(env: Env): Uint8Array {
   return new TextEncoder().encode(checkedSecret('SIGNING_KEY', env.SIGNING_KEY));
 }
 
-const IMPORT_ALGORITHM: Record<Algorithm, Parameters<typeof importJWK>[1]> = { HS256: 'HS256', RS256: 'RS256', ES256: 'ES256', EdDSA: 'EdDSA' };
+/** WebCrypto's names for the key pair algorithms (imported directly: jose's importJWK would double verify's bundle code). */
+const WEBCRYPTO_ALGORITHM = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+  EdDSA: { name: 'Ed25519' },
+} as const;
 
 async function buildKeySet(stored: readonly StoredKey[]): Promise<KeySet> {
   const keys = await Promise.all(stored.map(loadKey));
@@ -136,9 +141,10 @@ async function loadKey(stored: StoredKey): Promise<SigningKey> {
   }
   const privateJwk = stored.privateJwk!;
   const { d, p, q, dp, dq, qi, key_ops, ext, ...publicJwk } = privateJwk;
+  const algorithm = WEBCRYPTO_ALGORITHM[stored.alg];
   const [signWith, verifyWith] = await Promise.all([
-    importJWK(privateJwk, IMPORT_ALGORITHM[stored.alg]) as Promise<CryptoKey>,
-    importJWK(publicJwk, IMPORT_ALGORITHM[stored.alg]) as Promise<CryptoKey>,
+    crypto.subtle.importKey('jwk', privateJwk as JsonWebKey, algorithm, false, ['sign']),
+    crypto.subtle.importKey('jwk', publicJwk as JsonWebKey, algorithm, false, ['verify']),
   ]);
   return {
     kid: stored.kid,

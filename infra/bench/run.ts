@@ -63,7 +63,7 @@ try {
     markdown.push('\n#### Where a login spends its time (medians)');
     markdown.push(
       markdownTable(
-        ['obtain in total', 'scrypt hash', 'waiting for DynamoDB', "the handler's own work (measured with a cheap stored hash)", 'budget'],
+        ['obtain in total', 'scrypt hash', 'waiting for DynamoDB', "the handler's own work (measured against a cheap stored hash)", 'budget'],
         [[ms(obtain.totalMs), ms(obtain.hashMs), ms(obtain.dynamoWaitMs), ms(obtain.handlerOwnMs), `${mark(ownPass)} (< 5 ms)`]],
       ),
     );
