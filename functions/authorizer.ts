@@ -1,8 +1,8 @@
 /**
  * The API Gateway Lambda authorizer (REQUEST type, payload 2.0, simple responses) that protects any route
  * with this service's access tokens, as simplejwt's DEFAULT_AUTHENTICATION_CLASSES protect every Django
- * view: the profile route's checks (any algorithm of the key set, session, active user), and the user's id
- * and token claims handed to the route's integration as `requestContext.authorizer.lambda`.
+ * view: the profile route's checks (any algorithm of the key set, session, active user), and the user as
+ * stored now handed to the route's integration as `requestContext.authorizer.lambda`.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { authenticateBearerToken } from '../shared/bearer-auth';
@@ -26,9 +26,10 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
       context: {
         user_id: user.id,
         username: user.username,
-        email: typeof claims.email === 'string' ? claims.email : user.email,
-        is_staff: typeof claims.is_staff === 'boolean' ? claims.is_staff : user.isStaff,
-        full_name: typeof claims.full_name === 'string' ? claims.full_name : `${user.firstName} ${user.lastName}`.trim(),
+        // From the user as stored now, not the token: a demoted user must not stay staff for a session.
+        email: user.email,
+        is_staff: user.isStaff,
+        full_name: `${user.firstName} ${user.lastName}`.trim(),
         session_id: typeof claims.sid === 'string' ? claims.sid : '',
       },
     };

@@ -40,8 +40,10 @@ Commands:
   deactivate USER    The user can no longer log in; every session of the user ends.
   activate USER      Undoes deactivate (ended sessions stay ended).
   logout-all USER    Ends every session of the user, on every device.
-  rotate-key [--algorithm HS256|RS256|ES256|EdDSA] [--file F]
-      A new key signs from now on (of ALGORITHM unless given); earlier keys still verify.
+  rotate-key [--algorithm HS256|RS256|ES256|EdDSA] [--next] [--file F]
+      A new key signs from now on (of ALGORITHM unless given); earlier keys still verify. With --next
+      it is only published and verifies, until promote-key.
+  promote-key KID [--file F]  That key signs from now on.
   retire-key KID [--file F]   Tokens signed by that key stop verifying.
   list-keys [--file F]        The key set, signing key first.
       These work on the local key set, or on the key set file F (e.g. the cloud secret's value).
@@ -318,12 +320,30 @@ function keySetPath(command: string, file: string | undefined, dataDir: string |
 const KEY_FILE_OPTION = { file: { type: 'string' } } as const;
 
 async function rotateKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
-  const { values } = parseArgs({ args, options: { algorithm: { type: 'string' }, ...KEY_FILE_OPTION } });
+  const { values } = parseArgs({ args, options: { algorithm: { type: 'string' }, next: { type: 'boolean', default: false }, ...KEY_FILE_OPTION } });
   const path = keySetPath('rotate-key', values.file, dataDir);
   const algorithm = (values.algorithm ? loadSettings({ ALGORITHM: values.algorithm }) : loadSettings()).algorithm;
   const key = await generateStoredKey(algorithm);
-  writeKeySetFile(path, [key, ...readKeySetFile(path)]);
+  const [current, ...others] = readKeySetFile(path);
+  if (values.next) {
+    // Published and verifying before it signs: every verifier can know it first (promote-key later).
+    writeKeySetFile(path, [current!, key, ...others]);
+    console.log(`New ${algorithm} key ${key.kid} verifies (and is published) but does not sign yet: promote-key ${key.kid} when every verifier has it.`);
+    return;
+  }
+  writeKeySetFile(path, [key, current!, ...others]);
   console.log(`New ${algorithm} key ${key.kid} signs from now on; the previous keys still verify. Restart npm start to use it.`);
+}
+
+async function promoteKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: KEY_FILE_OPTION });
+  if (positionals.length !== 1) throw new CommandError('promote-key takes exactly one kid.', 2);
+  const path = keySetPath('promote-key', values.file, dataDir);
+  const keys = readKeySetFile(path);
+  const key = keys.find((candidate) => candidate.kid === positionals[0]);
+  if (!key) throw new CommandError(`no key ${positionals[0]}; list-keys shows them.`);
+  writeKeySetFile(path, [key, ...keys.filter((candidate) => candidate !== key)]);
+  console.log(`Key ${key.kid} signs from now on; the others still verify.`);
 }
 
 async function retireKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
@@ -358,7 +378,11 @@ const COMMANDS: Record<string, Command> = {
   'rotate-key': (args, _prompt, dataDir) => rotateKeyCommand(args, dataDir),
   'retire-key': (args, _prompt, dataDir) => retireKeyCommand(args, dataDir),
   'list-keys': (args, _prompt, dataDir) => listKeysCommand(args, dataDir),
+  'promote-key': (args, _prompt, dataDir) => promoteKeyCommand(args, dataDir),
 };
+
+/** Key commands given a key set file touch nothing else: no database, no AWS. */
+const FILE_ONLY_COMMANDS = new Set(['rotate-key', 'retire-key', 'list-keys', 'promote-key']);
 
 async function main(argv: string[]): Promise<number> {
   const aws = argv[0] === '--aws';
@@ -375,7 +399,8 @@ async function main(argv: string[]): Promise<number> {
   // A signal becomes an ordinary exit, so the local database is left on the way out.
   process.on('SIGINT', () => process.exit(130));
   process.on('SIGTERM', () => process.exit(143));
-  const local: { close(): void; dataDir?: string } = aws ? deployedTables() : await prepareLocalEnvironment();
+  const fileOnly = FILE_ONLY_COMMANDS.has(name) && args.some((arg) => arg === '--file' || arg.startsWith('--file='));
+  const local: { close(): void; dataDir?: string } = fileOnly ? { close() {} } : aws ? deployedTables() : await prepareLocalEnvironment();
   const prompt = new Prompter();
   try {
     await command(args, prompt, local.dataDir);

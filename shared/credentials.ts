@@ -7,7 +7,7 @@
 import { authenticationFailed } from './errors';
 import { beginLoginAttempt, endLoginAttemptWithSuccess } from './login-throttle';
 import { hashPassword, needsRehash, spendHashTime, verifyPassword } from './passwords';
-import { isStorableUsername, readUsernameItem, updateUserById, userOfUsernameItem, type User } from './users';
+import { isStorableUsername, readUsernameItem, updateUserById, UserChangedError, userOfUsernameItem, type User } from './users';
 
 export async function authenticateCredentials(username: string, password: string): Promise<User> {
   const [attempt, usernameItem] = await Promise.all([
@@ -20,7 +20,13 @@ export async function authenticateCredentials(username: string, password: string
   else await spendHashTime(password);
   if (!user || !passwordMatches || !user.isActive) throw authenticationFailed('No active account found with the given credentials');
   await endLoginAttemptWithSuccess(attempt);
-  // A hash imported from Django, or one written at a lower cost: replace it now that the password is known.
-  if (needsRehash(user.passwordHash)) return updateUserById(user.id, { passwordHash: await hashPassword(password) });
-  return user;
+  // A hash imported from Django, or one written at a lower cost: replace it now that the password is known,
+  // unless the user changed meanwhile (a new password, deactivation, ended sessions): then this login fails.
+  if (!needsRehash(user.passwordHash)) return user;
+  try {
+    return await updateUserById(user.id, { passwordHash: await hashPassword(password), unchangedSince: user });
+  } catch (error) {
+    if (error instanceof UserChangedError) throw authenticationFailed('No active account found with the given credentials');
+    throw error;
+  }
 }

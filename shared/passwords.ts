@@ -92,8 +92,8 @@ function parseDjangoHash(stored: string): DjangoHash | undefined {
   const match = DJANGO_PBKDF2.exec(stored);
   if (!match) return undefined;
   const iterations = Number(match[1]);
-  // Django has used 10,000 to 1,000,000+; bounds keep a hostile value from costing minutes.
-  if (iterations < 1000 || iterations > 10_000_000) return undefined;
+  // Django has used 10,000 to 1,000,000 (5.2); bounds keep a hostile value from costing seconds.
+  if (iterations < 1000 || iterations > 2_000_000) return undefined;
   return { iterations, salt: match[2]!, key: Buffer.from(match[3]!, 'base64') };
 }
 

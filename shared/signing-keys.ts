@@ -88,15 +88,29 @@ export function parseKeySet(name: string, json: string): StoredKey[] {
   }
   const keys = (parsed as { keys?: unknown }).keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new SettingsError(`${name} has no keys`);
+  const kids = new Set<string>();
   return keys.map((key: Partial<StoredKey>) => {
     if (typeof key.kid !== 'string' || key.kid === '' || !ALGORITHMS.includes(key.alg as Algorithm)) {
       throw new SettingsError(`${name} has a key without a kid or with an unknown alg`);
     }
+    if (kids.has(key.kid)) throw new SettingsError(`${name} has two keys with kid ${key.kid}`);
+    kids.add(key.kid);
     if (key.alg === 'HS256') return { kid: key.kid, alg: 'HS256', secret: checkedSecret(name, String(key.secret ?? '')) };
-    if (typeof key.privateJwk !== 'object' || key.privateJwk === null) throw new SettingsError(`${name} has a ${key.alg} key without its private JWK`);
-    return { kid: key.kid, alg: key.alg as Algorithm, privateJwk: key.privateJwk };
+    const jwk = key.privateJwk;
+    const shape = KEY_SHAPE[key.alg as Exclude<Algorithm, 'HS256'>];
+    if (typeof jwk !== 'object' || jwk === null || jwk.kty !== shape.kty || (shape.crv && jwk.crv !== shape.crv) || typeof jwk.d !== 'string') {
+      throw new SettingsError(`${name} has a ${key.alg} key without its private JWK of the right kind`);
+    }
+    return { kid: key.kid, alg: key.alg as Algorithm, privateJwk: jwk };
   });
 }
+
+/** What each key pair algorithm's JWK must be, and the members of its public half (an allow-list). */
+const KEY_SHAPE = {
+  RS256: { kty: 'RSA', crv: undefined, publicMembers: ['kty', 'n', 'e'] },
+  ES256: { kty: 'EC', crv: 'P-256', publicMembers: ['kty', 'crv', 'x', 'y'] },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519', publicMembers: ['kty', 'crv', 'x'] },
+} as const;
 
 function checkedSecret(name: string, secret: string): string {
   if (!secret) throw new SettingsError(`${name} is empty`);
@@ -140,7 +154,9 @@ async function loadKey(stored: StoredKey): Promise<SigningKey> {
     return { kid: stored.kid, alg: 'HS256', signWith: key, verifyWith: key, pepper: bytes };
   }
   const privateJwk = stored.privateJwk!;
-  const { d, p, q, dp, dq, qi, key_ops, ext, ...publicJwk } = privateJwk;
+  const publicJwk = Object.fromEntries(
+    KEY_SHAPE[stored.alg].publicMembers.map((member) => [member, (privateJwk as Record<string, unknown>)[member]]),
+  ) as JWK;
   const algorithm = WEBCRYPTO_ALGORITHM[stored.alg];
   const [signWith, verifyWith] = await Promise.all([
     crypto.subtle.importKey('jwk', privateJwk as JsonWebKey, algorithm, false, ['sign']),
@@ -152,7 +168,7 @@ async function loadKey(stored: StoredKey): Promise<SigningKey> {
     signWith,
     verifyWith,
     publicJwk: { ...publicJwk, kid: stored.kid, alg: stored.alg, use: 'sig' },
-    pepper: createHash('sha256').update(`pepper:${d}`).digest(),
+    pepper: createHash('sha256').update(`pepper:${privateJwk.d}`).digest(),
   };
 }
 

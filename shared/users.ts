@@ -156,6 +156,18 @@ export interface UserChanges {
   readonly isActive?: boolean;
   /** End every session the user has: their tokens stop working at refresh and at protected routes. */
   readonly endSessions?: boolean;
+  /**
+   * Apply only if the user is still as read (same password hash, active, same session generation), or
+   * throw UserChangedError: a write based on an earlier read must not undo a change made meanwhile.
+   */
+  readonly unchangedSince?: User;
+}
+
+export class UserChangedError extends Error {
+  override readonly name = 'UserChangedError';
+  constructor() {
+    super('The user changed meanwhile.');
+  }
 }
 
 /** Updates an existing user by username; throws UserNotFoundError rather than creating one. */
@@ -165,24 +177,29 @@ export async function updateUser(username: string, changes: UserChanges): Promis
   return updateUserById(user.id, changes, username);
 }
 
-export async function updateUserById(id: string, { endSessions, ...fields }: UserChanges, name: string = id): Promise<User> {
+export async function updateUserById(id: string, { endSessions, unchangedSince, ...fields }: UserChanges, name: string = id): Promise<User> {
   const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
   const assignments = entries.map((_, i) => `#f${i} = :v${i}`);
   if (endSessions) assignments.push('#gen = if_not_exists(#gen, :zero) + :one');
+  const sameGeneration = unchangedSince?.sessionGeneration === 0 ? '(attribute_not_exists(#gen) OR #gen = :seenGen)' : '#gen = :seenGen';
   try {
     const { Attributes } = await dynamo().send(
       new UpdateCommand({
         TableName: settings().tables.users,
         Key: userKey(id),
         UpdateExpression: `SET ${assignments.join(', ')}`,
-        ConditionExpression: 'attribute_exists(#pk)',
+        ConditionExpression: unchangedSince
+          ? `attribute_exists(#pk) AND #hash = :seenHash AND #active = :true AND ${sameGeneration}`
+          : 'attribute_exists(#pk)',
         ExpressionAttributeNames: {
           '#pk': KEY,
-          ...(endSessions ? { '#gen': GENERATION } : {}),
+          ...(endSessions || unchangedSince ? { '#gen': GENERATION } : {}),
+          ...(unchangedSince ? { '#hash': 'passwordHash', '#active': 'isActive' } : {}),
           ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, field])),
         },
         ExpressionAttributeValues: {
           ...(endSessions ? { ':zero': 0, ':one': 1 } : {}),
+          ...(unchangedSince ? { ':seenHash': unchangedSince.passwordHash, ':true': true, ':seenGen': unchangedSince.sessionGeneration } : {}),
           ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
         },
         ReturnValues: 'ALL_NEW',
@@ -190,7 +207,7 @@ export async function updateUserById(id: string, { endSessions, ...fields }: Use
     );
     return toUser(Attributes!);
   } catch (error) {
-    if (isConditionFailure(error)) throw new UserNotFoundError(name);
+    if (isConditionFailure(error)) throw unchangedSince ? new UserChangedError() : new UserNotFoundError(name);
     throw error;
   }
 }

@@ -23,6 +23,20 @@ describe('authorizer', () => {
     });
   });
 
+  it('hands on the user as stored now, not as the token says: a demoted user is no longer staff', async () => {
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { dynamo } = await import('../shared/dynamodb');
+    const { settings } = await import('../shared/settings');
+    const { userKey } = await import('../shared/users');
+    const { user } = await createTestUser({ isStaff: true });
+    const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
+    await dynamo().send(
+      new UpdateCommand({ TableName: settings().tables.users, Key: userKey(user.id), UpdateExpression: 'SET isStaff = :f', ExpressionAttributeValues: { ':f': false } }),
+    );
+    const decision = await authorize(request(`Bearer ${access}`));
+    expect(decision).toMatchObject({ isAuthorized: true, context: { is_staff: false } });
+  });
+
   it('refuses bad tokens, refresh tokens, ended sessions and inactive users', async () => {
     const { user } = await createTestUser();
     const inactive = await createTestUser({ isActive: false });

@@ -64,6 +64,15 @@ describe('npm run manage -- import-django-users', () => {
     expect((await invoke(obtain, { body: { username: 'nopass', password: '' + 'anything' } })).status).toBe(401);
   });
 
+  it('never lets a login\'s re-hash undo a change made meanwhile (a new password, ended sessions)', async () => {
+    const { updateUser, updateUserById, UserChangedError } = await import('../shared/users');
+    const stale = (await findUserByUsername('admin'))!;
+    expect(stale.passwordHash).toMatch(/^pbkdf2_sha256\$/);
+    await updateUser('admin', { passwordHash: '$scrypt$changed-meanwhile', endSessions: true });
+    await expect(updateUserById(stale.id, { passwordHash: 'rehashed', unchangedSince: stale })).rejects.toBeInstanceOf(UserChangedError);
+    expect((await findUserByUsername('admin'))!.passwordHash).toBe('$scrypt$changed-meanwhile');
+  });
+
   it('answers bad files with one line', async () => {
     const result = await runNpm('manage', ['import-django-users', join(FIXTURES, 'django-tokens.json')]);
     expect(result.code).toBe(1);

@@ -245,6 +245,10 @@ describe('protecting routes', () => {
     });
     // Only access tokens carry the scope: the JWT authorizer refuses refresh tokens.
     jwtTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /account/whoami', AuthorizationType: 'JWT', AuthorizationScopes: ['access'] });
+    // CloudFormation refuses scopes on a route without a JWT or Cognito authorizer.
+    for (const route of Object.values(jwtTemplate.findResources('AWS::ApiGatewayV2::Route', { Properties: { AuthorizationType: 'NONE' } }))) {
+      expect(route.Properties.AuthorizationScopes ?? []).toEqual([]);
+    }
     const fn = jwtTemplate.toJSON().Resources[jwtStack.getLogicalId(jwtStack.auth.functions.obtain.node.defaultChild as never)];
     expect(fn.Properties.Environment.Variables).toMatchObject({ ISSUER: apiRef, AUDIENCE: 'orders-api' });
   });

@@ -138,13 +138,17 @@ describe('npm run manage', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'secret.json');
     const bare = 'b'.repeat(64);
     writeFileSync(file, bare);
-    const rotated = await manage(['--aws', 'rotate-key', '--algorithm', 'RS256', '--file', file], { env: { USERS_TABLE: 'unused', DYNAMODB_ENDPOINT: '' } });
+    // No USERS_TABLE, no DynamoDB: with --file nothing else is touched.
+    const noTables = { USERS_TABLE: '', DYNAMODB_ENDPOINT: '' };
+    const rotated = await manage(['--aws', 'rotate-key', '--algorithm', 'RS256', '--next', '--file', file], { env: noTables });
     expect(rotated.code).toBe(0);
     const keys = JSON.parse(readFileSync(file, 'utf8')).keys as { kid: string; alg: string; secret?: string }[];
-    expect(keys.map((key) => key.alg)).toEqual(['RS256', 'HS256']);
-    expect(keys[1]!.secret).toBe(bare);
-    const listed = await manage(['--aws', 'list-keys', '--file', file], { env: { USERS_TABLE: 'unused', DYNAMODB_ENDPOINT: '' } });
-    expect(listed.stdout.trim().split('\n')).toEqual([`${keys[0]!.kid}  RS256  signs and verifies`, 'initial  HS256  verifies']);
+    // --next: published and verifying, not yet signing.
+    expect(keys.map((key) => key.alg)).toEqual(['HS256', 'RS256']);
+    expect(keys[0]!.secret).toBe(bare);
+    expect((await manage(['--aws', 'promote-key', keys[1]!.kid, '--file', file], { env: noTables })).code).toBe(0);
+    const listed = await manage(['--aws', 'list-keys', '--file', file], { env: noTables });
+    expect(listed.stdout.trim().split('\n')).toEqual([`${keys[1]!.kid}  RS256  signs and verifies`, 'initial  HS256  verifies']);
     const withoutFile = await manage(['--aws', 'rotate-key'], { env: { USERS_TABLE: 'unused', DYNAMODB_ENDPOINT: '' } });
     expect(withoutFile.stderr.trim()).toBe('Error: rotate-key with --aws needs --file: see "Rotating keys in the cloud" in the README.');
   });

@@ -77,10 +77,24 @@ describe('key sets', () => {
     expect(await scoped.problem(plain)).toBe('Token is invalid');
   });
 
-  it('refuses a key set with a weak secret or a key pair without its private half', async () => {
+  it('refuses a weak secret, a key pair without its private half or of the wrong kind, and duplicate kids', async () => {
     const { signToken } = await withKeys([{ kid: 'k', alg: 'HS256', secret: 'short' }]);
     await expect(signToken('access', {})).rejects.toThrow('at least 32 bytes');
-    const broken = await withKeys([{ kid: 'k', alg: 'RS256' }]);
-    await expect(broken.signToken('access', {})).rejects.toThrow('without its private JWK');
+    for (const privateJwk of [undefined, { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA' }, { kty: 'RSA', n: 'x', e: 'AQAB' }]) {
+      const broken = await withKeys([{ kid: 'k', alg: 'RS256', ...(privateJwk ? { privateJwk } : {}) }]);
+      await expect(broken.signToken('access', {})).rejects.toThrow('without its private JWK of the right kind');
+    }
+    const key = await generateStoredKey('ES256');
+    await expect((await withKeys([key, { ...key }])).signToken('access', {})).rejects.toThrow('two keys with kid');
+  });
+
+  it('publishes only the public members of a key pair, whatever else its JWK holds', async () => {
+    const rsa = await generateStoredKey('RS256');
+    const { publicJwks } = await (async () => {
+      await withKeys([{ ...rsa, privateJwk: { ...rsa.privateJwk!, oth: [{ r: 'secret', d: 'secret', t: 'secret' }] as never, k: 'secret' } }]);
+      return import('../shared/discovery');
+    })();
+    const [published] = (await publicJwks()).keys as Record<string, unknown>[];
+    expect(Object.keys(published!).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
   });
 });

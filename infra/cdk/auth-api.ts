@@ -284,6 +284,8 @@ export class ServerlessJwtAuth extends Construct {
         }),
         // The service's own routes are public (they check tokens themselves, as simplejwt's views do).
         authorizer: route.protected ? this.authorizer : new HttpNoneAuthorizer(),
+        // CDK would copy the default scopes onto public routes too, which CloudFormation refuses.
+        ...(route.protected ? {} : { authorizationScopes: [] }),
       });
       if (!route.protected) {
         Validations.of(httpRoute!).acknowledge({

@@ -31,7 +31,7 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const settings = loadSettings(env);
   if (env.SIGNING_KEY) keyFromEnvironment(env); // a short SIGNING_KEY fails here, with its one-line reason
-  else env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
+  else if (!env.SIGNING_KEYS) env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
 
   let endpoint: string;
   let close = () => {};
