@@ -28,6 +28,10 @@ export const ROUTES: readonly Route[] = [
   { name: 'whoami', path: '/account/whoami', protected: true },
 ];
 
+/** What browsers may send cross-origin, for the configured CORS origins (local runner and cloud alike). */
+export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'];
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
+
 /** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */
 export function findRoute(path: string): Route | undefined {
   const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;

@@ -58,10 +58,6 @@ export function payloadTooLarge(limitBytes: number): HttpError {
   return new HttpError(413, { detail: `Request body is larger than ${limitBytes} bytes.` });
 }
 
-export function notFound(): HttpError {
-  return new HttpError(404, { detail: 'Not found.' });
-}
-
 /** A dependency (DynamoDB) is throttling, slow or unreachable: retryable, and nothing was changed. */
 export function serviceUnavailable(retryAfterSeconds = 1): HttpError {
   return new HttpError(

@@ -1,7 +1,7 @@
 /**
  * One typed settings object, read from the environment once per cold start. Defaults are the values of the
  * simplejwt tutorial this service follows (access 15 min, refresh 7 days, rotation and blacklist on).
- * The signing key is not here: see signing-key.ts.
+ * The signing keys are not here: see signing-keys.ts.
  */
 import { TABLE_IDS, TABLES, type TableId } from './tables';
 

@@ -29,7 +29,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
 import { ACCESS_SCOPE } from '../../shared/tokens';
-import { ROUTES, type Route } from '../routes';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, ROUTES, type Route } from '../routes';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -228,8 +228,8 @@ export class ServerlessJwtAuth extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: origins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
-              allowHeaders: ['authorization', 'content-type'],
+              allowMethods: CORS_ALLOWED_METHODS.map((method) => CorsHttpMethod[method]),
+              allowHeaders: CORS_ALLOWED_HEADERS,
               maxAge: Duration.minutes(10),
             },
           }

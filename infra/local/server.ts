@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LambdaHandler } from '../../shared/http';
-import { findRoute, type Route } from '../routes';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, findRoute, type Route } from '../routes';
 import { authorizerEvent, httpApiEvent, rawPathOf } from './events';
 
 /** API Gateway's own payload limit for HTTP APIs. */
@@ -18,9 +18,6 @@ export interface CorsOptions {
   readonly allowedOrigins: readonly string[];
   readonly maxAgeSeconds?: number;
 }
-
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'];
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'];
 
 export type HandlerLoader = (route: Route) => Promise<LambdaHandler>;
 
