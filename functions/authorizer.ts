@@ -5,8 +5,10 @@
  * stored now handed to the route's integration as `requestContext.authorizer.lambda`.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { authenticateBearerToken } from '../shared/bearer-auth';
-import { HttpError } from '../shared/errors';
+import { authenticateBearer } from '../shared/auth/bearer';
+import { HttpError } from '../shared/http/errors';
+import { lowerCaseHeaders } from '../shared/http/request';
+import { fullName } from '../shared/users/users';
 
 export interface AuthorizerContext {
   [key: string]: string | boolean;
@@ -20,7 +22,7 @@ export interface AuthorizerContext {
 
 export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext | Record<string, never>>> {
   try {
-    const { user, claims } = await authenticateBearerToken({ headers: lowerCased(event.headers ?? {}) });
+    const { user, claims } = await authenticateBearer({ headers: lowerCaseHeaders(event.headers) });
     return {
       isAuthorized: true,
       context: {
@@ -29,7 +31,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
         // From the user as stored now, not the token: a demoted user must not stay staff for a session.
         email: user.email,
         is_staff: user.isStaff,
-        full_name: `${user.firstName} ${user.lastName}`.trim(),
+        full_name: fullName(user),
         session_id: typeof claims.sid === 'string' ? claims.sid : '',
       },
     };
@@ -38,8 +40,4 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     if (error instanceof HttpError && error.status < 500) return { isAuthorized: false, context: {} };
     throw error;
   }
-}
-
-function lowerCased(headers: Record<string, string | undefined>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }

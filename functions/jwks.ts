@@ -2,8 +2,8 @@
  * GET /.well-known/jwks.json — the public halves of the signing key pairs, for anyone verifying tokens
  * (API Gateway's JWT authorizer, other services). Never a secret: HS256 keys are not listed.
  */
-import { endpoint, ok } from '../shared/http';
-import { publicJwks } from '../shared/discovery';
+import { endpoint, ok } from '../shared/http/endpoint';
+import { publicJwks } from '../shared/tokens/discovery';
 
 export const handler = endpoint({
   name: 'JWKS',

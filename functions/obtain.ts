@@ -1,10 +1,10 @@
 /** POST /api/token/ — username and password for an access + refresh pair (simplejwt TokenObtainPairView). */
-import { authenticateCredentials } from '../shared/credentials';
-import { endpoint, ok } from '../shared/http';
-import { parseBody, stringFields } from '../shared/request-body';
-import { newSessionClaims } from '../shared/sessions';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor } from '../shared/users';
+import { authenticateCredentials } from '../shared/auth/credentials';
+import { endpoint, ok } from '../shared/http/endpoint';
+import { parseBody, stringFields } from '../shared/http/request-body';
+import { newSessionClaims } from '../shared/sessions/session-tokens';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor } from '../shared/users/users';
 
 export const handler = endpoint({
   name: 'Custom Token Obtain Pair',

@@ -1,6 +1,6 @@
 /** GET /.well-known/openid-configuration — where the keys are and which algorithms sign (OIDC discovery). */
-import { discoveryDocument } from '../shared/discovery';
-import { endpoint, ok } from '../shared/http';
+import { discoveryDocument } from '../shared/tokens/discovery';
+import { endpoint, ok } from '../shared/http/endpoint';
 
 export const handler = endpoint({
   name: 'OpenID Configuration',

@@ -1,7 +1,7 @@
 /** POST /api/token/refresh/ — a refresh token for a new access token, rotated (simplejwt TokenRefreshView). */
-import { endpoint, ok } from '../shared/http';
-import { refreshTokens } from '../shared/refresh';
-import { parseBody, stringFields } from '../shared/request-body';
+import { endpoint, ok } from '../shared/http/endpoint';
+import { refreshTokens } from '../shared/sessions/refresh';
+import { parseBody, stringFields } from '../shared/http/request-body';
 
 export const handler = endpoint({
   name: 'Token Refresh',

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { hashPassword, isCheckableHash } from '../shared/passwords';
+import { hashPassword, isCheckableHash } from '../shared/users/passwords';
 import { loadSettings } from '../shared/settings';
-import { generateStoredKey } from '../shared/signing-keys';
-import { passwordProblems, type PasswordOwner } from '../shared/password-rules';
+import { generateStoredKey } from '../shared/tokens/signing-keys';
+import { passwordProblems, type PasswordOwner } from '../shared/users/password-rules';
 import {
   createUser,
   findUserByUsername,
@@ -18,7 +18,7 @@ import {
   UserIdTakenError,
   UsernameTakenError,
   UserNotFoundError,
-} from '../shared/users';
+} from '../shared/users/users';
 import { LocalSetupError } from './local/dynamodb-local';
 import { prepareLocalEnvironment } from './local/environment';
 import { keySetFile, readKeySetFile, writeKeySetFile } from './local/key-file';

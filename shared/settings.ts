@@ -1,9 +1,13 @@
 /**
  * One typed settings object, read from the environment once per cold start. Defaults are the values of the
  * simplejwt tutorial this service follows (access 15 min, refresh 7 days, rotation and blacklist on).
- * The signing keys are not here: see signing-keys.ts.
+ * The signing keys are not here: see tokens/signing-keys.ts.
  */
 import { TABLE_IDS, TABLES, type TableId } from './tables';
+
+/** The algorithms a signing key may have (see tokens/signing-keys.ts). */
+export const ALGORITHMS = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface Settings {
   /** Seconds an access token lives (simplejwt ACCESS_TOKEN_LIFETIME). */
@@ -19,7 +23,7 @@ export interface Settings {
   /** When set, every token carries this `aud` and verification requires it (simplejwt AUDIENCE). */
   readonly audience: string | undefined;
   /** The algorithm of keys generated from now on (the key set's first key signs): HS256, RS256, ES256, EdDSA. */
-  readonly algorithm: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+  readonly algorithm: Algorithm;
   /** Seconds of clock skew tolerated when checking exp and nbf (simplejwt LEEWAY). */
   readonly leeway: number;
   /**
@@ -102,10 +106,10 @@ export function loadSettings(env: Env = process.env): Settings {
     leeway: read(env, 'LEEWAY', 0, nonNegativeSeconds),
     issuer: read<string | undefined>(env, 'ISSUER', undefined, (_, raw) => raw),
     audience: read<string | undefined>(env, 'AUDIENCE', undefined, (_, raw) => raw),
-    algorithm: read(env, 'ALGORITHM', 'HS256' as const, (name, raw) => {
-      const algorithm = ['HS256', 'RS256', 'ES256', 'EdDSA'].find((candidate) => candidate.toLowerCase() === raw.toLowerCase());
-      if (!algorithm) throw new SettingsError(`${name} must be one of HS256, RS256, ES256, EdDSA`);
-      return algorithm as Settings['algorithm'];
+    algorithm: read<Algorithm>(env, 'ALGORITHM', 'HS256', (name, raw) => {
+      const algorithm = ALGORITHMS.find((candidate) => candidate.toLowerCase() === raw.toLowerCase());
+      if (!algorithm) throw new SettingsError(`${name} must be one of ${ALGORITHMS.join(', ')}`);
+      return algorithm;
     }),
     tables: Object.fromEntries(
       TABLE_IDS.map((id) => [id, read(env, TABLES[id].env, TABLES[id].defaultName, tableName)]),

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { handler as authorize } from '../functions/authorizer';
 import { handler as logout } from '../functions/logout';
 import { httpApiEvent, authorizerEvent } from '../infra/local/events';
-import { newSessionClaims } from '../shared/sessions';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor } from '../shared/users';
+import { newSessionClaims } from '../shared/sessions/session-tokens';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor } from '../shared/users/users';
 import { invoke } from './support/invoke';
 import { createTestUser } from './support/users';
 
@@ -25,9 +25,9 @@ describe('authorizer', () => {
 
   it('hands on the user as stored now, not as the token says: a demoted user is no longer staff', async () => {
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { dynamo } = await import('../shared/dynamodb');
+    const { dynamo } = await import('../shared/store/dynamodb');
     const { settings } = await import('../shared/settings');
-    const { userKey } = await import('../shared/users');
+    const { userKey } = await import('../shared/users/users');
     const { user } = await createTestUser({ isStaff: true });
     const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
     await dynamo().send(

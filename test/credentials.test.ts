@@ -1,13 +1,13 @@
 /** Login costs one full password hash whatever the outcome, so timing does not tell who has an account. */
 import { describe, expect, it, vi } from 'vitest';
-import * as passwords from '../shared/passwords';
-import { authenticateCredentials } from '../shared/credentials';
-import { updateUser } from '../shared/users';
+import * as passwords from '../shared/users/passwords';
+import { authenticateCredentials } from '../shared/auth/credentials';
+import { updateUser } from '../shared/users/users';
 import { countDynamoCalls } from './support/dynamo-calls';
 import { createTestUser } from './support/users';
 
-vi.mock('../shared/passwords', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../shared/passwords')>();
+vi.mock('../shared/users/passwords', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../shared/users/passwords')>();
   return { ...actual, verifyPassword: vi.fn(actual.verifyPassword), spendHashTime: vi.fn(actual.spendHashTime) };
 });
 

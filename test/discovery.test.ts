@@ -1,7 +1,7 @@
 /** JWKS and OIDC discovery: enough for another party (API Gateway's JWT authorizer, a service) to verify tokens. */
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateStoredKey, type StoredKey } from '../shared/signing-keys';
+import { generateStoredKey, type StoredKey } from '../shared/tokens/signing-keys';
 import { invoke } from './support/invoke';
 
 async function load(keys: StoredKey[] | undefined, env: Record<string, string> = {}) {
@@ -11,7 +11,7 @@ async function load(keys: StoredKey[] | undefined, env: Record<string, string> =
   }
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   vi.resetModules();
-  const [jwks, configuration, tokens] = await Promise.all([import('../functions/jwks'), import('../functions/openid-configuration'), import('../shared/tokens')]);
+  const [jwks, configuration, tokens] = await Promise.all([import('../functions/jwks'), import('../functions/openid-configuration'), import('../shared/tokens/tokens')]);
   return { jwks: jwks.handler, configuration: configuration.handler, tokens };
 }
 

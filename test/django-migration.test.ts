@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as obtain } from '../functions/obtain';
-import { needsRehash, verifyPassword } from '../shared/passwords';
-import { findUserById, findUserByUsername } from '../shared/users';
+import { needsRehash, verifyPassword } from '../shared/users/passwords';
+import { findUserById, findUserByUsername } from '../shared/users/users';
 import { bearer, invoke } from './support/invoke';
 import { PROJECT_ROOT, runNpm } from './support/processes';
 import { claimsOf } from './support/tokens';
@@ -65,7 +65,7 @@ describe('npm run manage -- import-django-users', () => {
   });
 
   it('never lets a login\'s re-hash undo a change made meanwhile (a new password, ended sessions)', async () => {
-    const { updateUser, updateUserById, UserChangedError } = await import('../shared/users');
+    const { updateUser, updateUserById, UserChangedError } = await import('../shared/users/users');
     const stale = (await findUserByUsername('admin'))!;
     expect(stale.passwordHash).toMatch(/^pbkdf2_sha256\$/);
     await updateUser('admin', { passwordHash: '$scrypt$changed-meanwhile', endSessions: true });

@@ -5,9 +5,9 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
-import type { LambdaHandler } from '../shared/http';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor } from '../shared/users';
+import type { LambdaHandler } from '../shared/http/endpoint';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor } from '../shared/users/users';
 import { bearer, invoke, type Answer } from './support/invoke';
 import { createTestUser, type TestUser } from './support/users';
 
@@ -19,14 +19,14 @@ interface Handlers {
 }
 
 /** Fresh handler modules (and so a fresh DynamoDB client) after changing the environment. */
-async function loadHandlers(): Promise<Handlers & { dynamo: typeof import('../shared/dynamodb').dynamo }> {
+async function loadHandlers(): Promise<Handlers & { dynamo: typeof import('../shared/store/dynamodb').dynamo }> {
   vi.resetModules();
   const [obtain, refresh, profile, logout, dynamodb] = await Promise.all([
     import('../functions/obtain'),
     import('../functions/refresh'),
     import('../functions/profile'),
     import('../functions/logout'),
-    import('../shared/dynamodb'),
+    import('../shared/store/dynamodb'),
   ]);
   return { obtain: obtain.handler, refresh: refresh.handler, profile: profile.handler, logout: logout.handler, dynamo: dynamodb.dynamo };
 }

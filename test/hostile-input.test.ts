@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../infra/routes';
-import type { LambdaHandler } from '../shared/http';
-import { issueTokenPair } from '../shared/tokens';
+import type { LambdaHandler } from '../shared/http/endpoint';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
 import { invoke } from './support/invoke';
 
 const handlers = Object.fromEntries(

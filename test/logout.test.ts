@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as logout } from '../functions/logout';
 import { handler as refresh } from '../functions/refresh';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor } from '../shared/users';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor } from '../shared/users/users';
 import { invoke } from './support/invoke';
 import { createTestUser, type TestUser } from './support/users';
 
@@ -42,7 +42,7 @@ describe('POST /account/logout/', () => {
 
   it('treats an entry whose token has expired as absent, even before TTL deletion removes it', async () => {
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { dynamo } = await import('../shared/dynamodb');
+    const { dynamo } = await import('../shared/store/dynamodb');
     const { settings } = await import('../shared/settings');
     const { forge, claimsFor, now } = await import('./support/tokens');
     const jti = `stale${Date.now()}`;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
 import { ROUTES } from '../infra/routes';
-import type { LambdaHandler } from '../shared/http';
+import type { LambdaHandler } from '../shared/http/endpoint';
 import { bearer, invoke } from './support/invoke';
 import { createTestUser } from './support/users';
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handler as obtain } from '../functions/obtain';
-import { findUserByUsername } from '../shared/users';
+import { findUserByUsername } from '../shared/users/users';
 import { invoke } from './support/invoke';
 import { runNpm } from './support/processes';
 

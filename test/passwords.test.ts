@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, needsRehash, verifyPassword } from '../shared/passwords';
-import { passwordProblems } from '../shared/password-rules';
+import { hashPassword, needsRehash, verifyPassword } from '../shared/users/passwords';
+import { passwordProblems } from '../shared/users/password-rules';
 
 describe('password hashing', () => {
   it('stores scrypt at N=2^17, r=8, p=1 in a self-describing PHC string with a random salt', async () => {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as profile } from '../functions/profile';
-import { dynamo } from '../shared/dynamodb';
+import { dynamo } from '../shared/store/dynamodb';
 import { settings } from '../shared/settings';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor, userKey } from '../shared/users';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor, userKey } from '../shared/users/users';
 import { bearer, invoke } from './support/invoke';
 import { claimsFor, forge, now, tamper, unsigned } from './support/tokens';
 import { createTestUser, type TestUser } from './support/users';

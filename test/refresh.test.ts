@@ -1,10 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as refresh } from '../functions/refresh';
-import { dynamo } from '../shared/dynamodb';
+import { dynamo } from '../shared/store/dynamodb';
 import { settings } from '../shared/settings';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor, updateUser } from '../shared/users';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor, updateUser } from '../shared/users/users';
 import { invoke } from './support/invoke';
 import { claimsFor, claimsOf, forge, now, tamper } from './support/tokens';
 import { createTestUser, type TestUser } from './support/users';
@@ -122,7 +122,7 @@ describe('refresh with rotation switched off', () => {
     try {
       const { handler: plainRefresh } = await import('../functions/refresh');
       const { handler: logout } = await import('../functions/logout');
-      const { issueTokenPair: issue } = await import('../shared/tokens');
+      const { issueTokenPair: issue } = await import('../shared/sessions/session-tokens');
       const user = await createTestUser();
       const { refresh: token } = await issue(tokenClaimsFor(user.user));
       for (let i = 0; i < 2; i++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../shared/errors';
-import { parseBody, stringFields } from '../shared/request-body';
+import { HttpError } from '../shared/http/errors';
+import { parseBody, stringFields } from '../shared/http/request-body';
 
 const json = (text: string, contentType = 'application/json') => ({ headers: { 'content-type': contentType }, body: Buffer.from(text) });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { protect, requireUser } from '../shared/require-user';
-import { newSessionClaims } from '../shared/sessions';
-import { issueTokenPair } from '../shared/tokens';
-import { tokenClaimsFor } from '../shared/users';
+import { authenticateBearer } from '../shared/auth/bearer';
+import { protect } from '../shared/auth/protect';
+import { lowerCaseHeaders } from '../shared/http/request';
+import { newSessionClaims } from '../shared/sessions/session-tokens';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { tokenClaimsFor } from '../shared/users/users';
 import { httpApiEvent } from '../infra/local/events';
 import { createTestUser } from './support/users';
 
@@ -15,7 +17,7 @@ describe('protecting your own handlers', () => {
   it('runs the handler for a valid access token, with the user', async () => {
     const { user } = await createTestUser();
     const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
-    expect(await requireUser(event(`Bearer ${access}`))).toMatchObject({ id: user.id });
+    expect((await authenticateBearer({ headers: lowerCaseHeaders(event(`Bearer ${access}`).headers) })).user).toMatchObject({ id: user.id });
     const result = await hello(event(`Bearer ${access}`));
     expect(result).toMatchObject({ statusCode: 200, body: JSON.stringify({ hello: user.username }) });
   });

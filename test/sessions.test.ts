@@ -6,7 +6,7 @@ import { handler as obtain } from '../functions/obtain';
 import { handler as password } from '../functions/password';
 import { handler as profile } from '../functions/profile';
 import { handler as refresh } from '../functions/refresh';
-import { updateUser } from '../shared/users';
+import { updateUser } from '../shared/users/users';
 import { bearer, invoke } from './support/invoke';
 import { claimsFor, claimsOf, forge, now } from './support/tokens';
 import { createTestUser, type TestUser } from './support/users';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings, SettingsError } from '../shared/settings';
-import { keyFromEnvironment } from '../shared/signing-keys';
+import { keyFromEnvironment } from '../shared/tokens/signing-keys';
 
 describe('settings', () => {
   it("defaults to the tutorial's values", () => {

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LambdaHandler } from '../shared/http';
+import type { LambdaHandler } from '../shared/http/endpoint';
 import { invoke } from './support/invoke';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:SigningKey-AbCdEf';
@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 async function freshModules() {
-  const [{ handler: verify }, tokens] = await Promise.all([import('../functions/verify'), import('../shared/tokens')]);
+  const [{ handler: verify }, tokens] = await Promise.all([import('../functions/verify'), import('../shared/sessions/session-tokens')]);
   return { verify: verify as LambdaHandler, tokens };
 }
 

@@ -1,14 +1,15 @@
 /** Key sets: asymmetric algorithms, kids, rotation without breaking live tokens, retirement, iss/aud. */
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateStoredKey, type Algorithm, type StoredKey } from '../shared/signing-keys';
+import type { Algorithm } from '../shared/settings';
+import { generateStoredKey, type StoredKey } from '../shared/tokens/signing-keys';
 
 async function withKeys(keys: StoredKey[], extraEnv: Record<string, string> = {}) {
   vi.stubEnv('SIGNING_KEY', '');
   vi.stubEnv('SIGNING_KEYS', JSON.stringify({ keys }));
   for (const [name, value] of Object.entries(extraEnv)) vi.stubEnv(name, value);
   vi.resetModules();
-  const tokens = await import('../shared/tokens');
+  const tokens = await import('../shared/tokens/tokens');
   const problem = (token: string) =>
     tokens.decodeToken(token).then(
       () => 'accepted',
@@ -92,7 +93,7 @@ describe('key sets', () => {
     const rsa = await generateStoredKey('RS256');
     const { publicJwks } = await (async () => {
       await withKeys([{ ...rsa, privateJwk: { ...rsa.privateJwk!, oth: [{ r: 'secret', d: 'secret', t: 'secret' }] as never, k: 'secret' } }]);
-      return import('../shared/discovery');
+      return import('../shared/tokens/discovery');
     })();
     const [published] = (await publicJwks()).keys as Record<string, unknown>[];
     expect(Object.keys(published!).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);

@@ -1,6 +1,7 @@
 import { generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeToken, issueTokenPair, signToken, TokenError, type TokenType } from '../shared/tokens';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
+import { decodeToken, signToken, TokenError, type TokenType } from '../shared/tokens/tokens';
 import { claimsFor, claimsOf, forge, now, tamper, unsigned } from './support/tokens';
 
 async function problemOf(token: string, expected?: TokenType): Promise<string> {

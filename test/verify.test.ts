@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as verify } from '../functions/verify';
-import { issueTokenPair } from '../shared/tokens';
+import { issueTokenPair } from '../shared/sessions/session-tokens';
 import { invoke } from './support/invoke';
 import { claimsFor, forge, now, tamper } from './support/tokens';
 

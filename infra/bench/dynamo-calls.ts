@@ -2,7 +2,7 @@
  * Records the DynamoDB requests that go over the wire (every retry too) with their timing, through an SDK
  * middleware on the service's own client: the round-trip budgets are counted, never estimated.
  */
-import { dynamo } from '../../shared/dynamodb';
+import { dynamo } from '../../shared/store/dynamodb';
 
 export interface DynamoCall {
   readonly command: string;

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { httpApiEvent } from '../local/events';
-import type { LambdaHandler } from '../../shared/http';
+import type { LambdaHandler } from '../../shared/http/endpoint';
 import { recordDynamoCalls, roundTrips } from './dynamo-calls';
 import { median, quantile } from './support';
 
@@ -53,11 +53,11 @@ async function time(handler: LambdaHandler, events: () => APIGatewayProxyEventV2
 }
 
 export async function measureLatency(): Promise<{ endpoints: EndpointLatency[]; obtain: ObtainBreakdown }> {
-  const { createUser } = await import('../../shared/users');
-  const { hashPassword, verifyPassword } = await import('../../shared/passwords');
-  const { issueTokenPair } = await import('../../shared/tokens');
-  const { newSessionClaims } = await import('../../shared/sessions');
-  const { tokenClaimsFor } = await import('../../shared/users');
+  const { createUser } = await import('../../shared/users/users');
+  const { hashPassword, verifyPassword } = await import('../../shared/users/passwords');
+  const { issueTokenPair } = await import('../../shared/sessions/session-tokens');
+  const { newSessionClaims } = await import('../../shared/sessions/session-tokens');
+  const { tokenClaimsFor } = await import('../../shared/users/users');
   const password = 'bench-password-1';
   const passwordHash = await hashPassword(password);
   const user = await createUser({

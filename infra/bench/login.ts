@@ -16,8 +16,8 @@ export interface LoginTiming {
 
 export async function measureLoginTiming(rounds: number): Promise<LoginTiming[]> {
   const { handler: obtain } = await import('../../functions/obtain');
-  const { createUser } = await import('../../shared/users');
-  const { hashPassword } = await import('../../shared/passwords');
+  const { createUser } = await import('../../shared/users/users');
+  const { hashPassword } = await import('../../shared/users/passwords');
   const password = 'bench-password-1';
   const make = async (isActive: boolean) =>
     (

@@ -82,10 +82,10 @@ try {
   }
 
   if (chosen.has('coldstart')) {
-    const { issueTokenPair } = await import('../../shared/tokens');
-    const { newSessionClaims } = await import('../../shared/sessions');
-    const { createUser, tokenClaimsFor } = await import('../../shared/users');
-    const { hashPassword } = await import('../../shared/passwords');
+    const { issueTokenPair } = await import('../../shared/sessions/session-tokens');
+    const { newSessionClaims } = await import('../../shared/sessions/session-tokens');
+    const { createUser, tokenClaimsFor } = await import('../../shared/users/users');
+    const { hashPassword } = await import('../../shared/users/passwords');
     const password = 'bench-password-1';
     const user = await createUser({ username: `cold-${Date.now()}`, email: '', firstName: '', lastName: '', isActive: true, isStaff: false, isSuperuser: false, passwordHash: await hashPassword(password) });
     const pair = () => issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
@@ -142,9 +142,9 @@ try {
   }
 
   if (chosen.has('http')) {
-    const { issueTokenPair } = await import('../../shared/tokens');
-    const { createUser, tokenClaimsFor } = await import('../../shared/users');
-    const { newSessionClaims } = await import('../../shared/sessions');
+    const { issueTokenPair } = await import('../../shared/sessions/session-tokens');
+    const { createUser, tokenClaimsFor } = await import('../../shared/users/users');
+    const { newSessionClaims } = await import('../../shared/sessions/session-tokens');
     const user = await createUser({ username: `http-${Date.now()}`, email: 'h@example.com', firstName: '', lastName: '', isActive: true, isStaff: false, isSuperuser: false, passwordHash: 'none' });
     const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
     const throughput = await measureThroughput(access);

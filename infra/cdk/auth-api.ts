@@ -28,7 +28,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
-import { ACCESS_SCOPE } from '../../shared/tokens';
+import { ACCESS_SCOPE } from '../../shared/tokens/tokens';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, ROUTES, type Route } from '../routes';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -349,7 +349,7 @@ function lambdaFunction(scope: Construct, name: FunctionName | 'authorizer', opt
     runtime: Runtime.NODEJS_LATEST,
     architecture: Architecture.ARM_64,
     memorySize: options.memorySize,
-    // A DynamoDB call gives up after about 3 x 1.5 s (shared/dynamodb.ts) and a request makes at most a few
+    // A DynamoDB call gives up after about 3 x 1.5 s (shared/store/dynamodb.ts) and a request makes at most a few
     // in sequence, so the handler answers 503 itself before this, and this comes before API Gateway's 30 s.
     timeout: Duration.seconds(25),
     logGroup,

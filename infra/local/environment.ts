@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { loadSettings } from '../../shared/settings';
-import { keyFromEnvironment } from '../../shared/signing-keys';
+import { keyFromEnvironment } from '../../shared/tokens/signing-keys';
 import { ensureLocalKeySet } from './key-file';
 import { ensureTables, LocalSetupError, localClient } from './dynamodb-local';
 import { leaseDynamoDbLocal } from './shared-dynamodb';

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateStoredKey, parseKeySet, type Algorithm, type StoredKey } from '../../shared/signing-keys';
+import type { Algorithm } from '../../shared/settings';
+import { generateStoredKey, parseKeySet, type StoredKey } from '../../shared/tokens/signing-keys';
 
 export const keySetFile = (dataDir: string) => join(dataDir, 'signing-keys.json');
 

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LambdaHandler } from '../../shared/http';
+import type { LambdaHandler } from '../../shared/http/endpoint';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, findRoute, type Route } from '../routes';
 import { authorizerEvent, httpApiEvent, rawPathOf } from './events';
 

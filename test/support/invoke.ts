@@ -1,5 +1,5 @@
 /** Calls a handler the way API Gateway would, and reads its answer like an HTTP client. */
-import type { LambdaHandler } from '../../shared/http';
+import type { LambdaHandler } from '../../shared/http/endpoint';
 import { httpApiEvent } from '../../infra/local/events';
 
 export interface Answer {

@@ -1,7 +1,7 @@
 /** Real users in the test tables, each with a fresh username. */
 import { randomUUID } from 'node:crypto';
-import { hashPassword } from '../../shared/passwords';
-import { createUser, type NewUser, type User } from '../../shared/users';
+import { hashPassword } from '../../shared/users/passwords';
+import { createUser, type NewUser, type User } from '../../shared/users/users';
 
 export interface TestUser {
   readonly user: User;

@@ -13,18 +13,15 @@
  */
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { serviceUnavailable } from './errors';
-import { describeError, log } from './log';
-import { SettingsError } from './settings';
+import { serviceUnavailable } from '../http/errors';
+import { describeError, log } from '../log';
+import { ALGORITHMS, SettingsError, type Algorithm } from '../settings';
 
 /**
  * RFC 7518 section 3.2: an HS256 key MUST be at least as long as the hash output (256 bits). Django's
  * SECRET_KEY (50 characters) passes, so a migrating project can keep signing with its own key.
  */
 export const MIN_SIGNING_KEY_BYTES = 32;
-
-export const ALGORITHMS = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
-export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** A key as stored: a secret for HS256, a private JWK otherwise. */
 export interface StoredKey {

@@ -4,19 +4,11 @@
  * only says what its endpoint does.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HttpError, methodNotAllowed, payloadTooLarge, type JsonObject } from './errors';
-import { describeError, log } from './log';
+import { describeError, log } from '../log';
+import { SettingsError } from '../settings';
+import { HttpError, methodNotAllowed, type JsonObject } from './errors';
+import { toRequest, type HttpRequest } from './request';
 import { PARSED_MEDIA_TYPES } from './request-body';
-import { SettingsError } from './settings';
-
-export interface HttpRequest {
-  /** Upper-case method, e.g. "POST". */
-  readonly method: string;
-  readonly path: string;
-  /** Header names in lower case, as API Gateway delivers them. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Buffer;
-}
 
 export interface HttpResponse {
   readonly status: number;
@@ -25,9 +17,6 @@ export interface HttpResponse {
 }
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-
-/** Far above any credential or token body; API Gateway itself would accept 10 MB. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 export function ok(body: JsonObject): HttpResponse {
   return { status: 200, body };
@@ -69,26 +58,17 @@ export function endpoint<Auth = undefined>(options: EndpointOptions<Auth>): Lamb
   };
 }
 
-function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
-  const raw = event.body ?? '';
-  // Check the size before decoding, so a huge body costs no copy.
-  const approximateBytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : raw.length;
-  if (approximateBytes > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
-  const body = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
-  if (body.byteLength > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-  return {
-    method: event.requestContext.http.method.toUpperCase(),
-    path: event.rawPath,
-    headers,
-    body,
-  };
+/**
+ * An error answered as every endpoint answers it (status, body, headers, and a logged 500 for anything
+ * unexpected), for handlers that are not built with endpoint().
+ */
+export function renderError(error: unknown, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+  return render(errorResponse(error, event));
 }
 
 function errorResponse(error: unknown, event: APIGatewayProxyEventV2): HttpResponse {
   if (error instanceof HttpError) return { status: error.status, body: error.body, headers: error.headers };
-  const requestId = event.requestContext.requestId;
+  const requestId = event.requestContext?.requestId;
   if (error instanceof SettingsError) {
     // Settings messages name the variable, never its value.
     log.error(`misconfigured: ${error.message}`, { requestId });
@@ -98,12 +78,12 @@ function errorResponse(error: unknown, event: APIGatewayProxyEventV2): HttpRespo
   return { status: 500, body: { detail: 'A server error occurred.' } };
 }
 
-function render(response: HttpResponse, allow: string): APIGatewayProxyStructuredResultV2 {
+function render(response: HttpResponse, allow?: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: response.status,
     headers: {
       'Content-Type': 'application/json',
-      Allow: allow,
+      ...(allow === undefined ? {} : { Allow: allow }),
       // Token responses must not be cached (RFC 6749 section 5.1); nothing here is cacheable.
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, dynamo, isConditionFailure } from './dynamodb';
-import { settings } from './settings';
-import { TABLES } from './tables';
+import { cancellationCodes, dynamo, isConditionFailure } from '../store/dynamodb';
+import { settings } from '../settings';
+import { TABLES } from '../tables';
 
 export interface User {
   readonly id: string;
@@ -24,7 +24,7 @@ export interface User {
   readonly passwordHash: string;
   /** ISO 8601. */
   readonly dateJoined: string;
-  /** Bumped to end all of the user's sessions at once (see sessions.ts). */
+  /** Bumped to end all of the user's sessions at once (see sessions/revocations.ts). */
   readonly sessionGeneration: number;
 }
 
@@ -70,8 +70,13 @@ export function tokenClaimsFor(user: User): Record<string, string | boolean> {
     user_id: user.id,
     email: user.email,
     is_staff: user.isStaff,
-    full_name: `${user.firstName} ${user.lastName}`.trim(),
+    full_name: fullName(user),
   };
+}
+
+/** Django's get_full_name(): first and last name with a space between, trimmed. */
+export function fullName(user: Pick<User, 'firstName' | 'lastName'>): string {
+  return `${user.firstName} ${user.lastName}`.trim();
 }
 
 export async function findUserById(id: string): Promise<User | undefined> {

@@ -1,23 +1,18 @@
 /**
  * The blacklist of refresh tokens, keyed on the token's jti (never on the token string, so a token
  * re-encoded differently is still the same token). An entry is in force while its token could still
- * verify: until the token's exp plus the LEEWAY in force when it is read. Reads and conditions decide
- * that from the stored exp, never from whether DynamoDB's TTL sweep (which can lag by days) has run;
- * the TTL attribute only lets DynamoDB delete the entry, a margin after it stops mattering.
+ * verify: until the token's stored exp (see store/expiry.ts).
  */
-import { numberAttribute } from './dynamodb';
-import { settings } from './settings';
-import { TABLES } from './tables';
-import { nowSeconds, type TokenClaims, userIdOf } from './tokens';
+import { nowSeconds } from '../clock';
+import { settings } from '../settings';
+import { numberAttribute } from '../store/dynamodb';
+import { deletableAfter, inForceCutoff } from '../store/expiry';
+import { TABLES } from '../tables';
+import { type TokenClaims, userIdOf } from '../tokens/tokens';
 
 const KEY = TABLES.blacklist.partitionKey;
 const TTL = TABLES.blacklist.timeToLiveAttribute;
 const TOKEN_EXP = 'tokenExp';
-/** Covers clock differences with the TTL sweeper and a LEEWAY raised after the entry was written. */
-const TTL_MARGIN_SECONDS = 86400;
-
-/** Entries whose token expired before this instant no longer matter. */
-const cutoff = () => nowSeconds() - settings().leeway;
 
 /**
  * The Put that blacklists a token, conditional on the jti not being blacklisted already: of any number of
@@ -30,13 +25,13 @@ export function blacklistPut(claims: TokenClaims) {
     Item: {
       [KEY]: claims.jti,
       [TOKEN_EXP]: exp,
-      [TTL]: exp + settings().leeway + TTL_MARGIN_SECONDS,
+      [TTL]: deletableAfter(exp),
       userId: userIdOf(claims),
       blacklistedAt: nowSeconds(),
     },
     ConditionExpression: 'attribute_not_exists(#jti) OR #exp < :cutoff',
     ExpressionAttributeNames: { '#jti': KEY, '#exp': TOKEN_EXP },
-    ExpressionAttributeValues: { ':cutoff': cutoff() },
+    ExpressionAttributeValues: { ':cutoff': inForceCutoff() },
     // When the token was already blacklisted, say when: a replay within REFRESH_REUSE_GRACE is forgiven.
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
@@ -50,5 +45,5 @@ export const blacklistKey = (jti: string) => ({ [KEY]: jti });
 
 /** Whether a blacklist item read elsewhere (e.g. in a batch) is still in force. */
 export function isInForce(item: Record<string, unknown> | undefined): boolean {
-  return item !== undefined && typeof item[TOKEN_EXP] === 'number' && item[TOKEN_EXP] >= cutoff();
+  return item !== undefined && typeof item[TOKEN_EXP] === 'number' && item[TOKEN_EXP] >= inForceCutoff();
 }

@@ -4,10 +4,10 @@
  * after the same work: the attempt counted and the username read together, the user read, one full
  * password hash.
  */
-import { authenticationFailed } from './errors';
-import { beginLoginAttempt, endLoginAttemptWithSuccess } from './login-throttle';
-import { hashPassword, needsRehash, spendHashTime, verifyPassword } from './passwords';
-import { isStorableUsername, readUsernameItem, updateUserById, UserChangedError, userOfUsernameItem, type User } from './users';
+import { authenticationFailed } from '../http/errors';
+import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../users/login-throttle';
+import { hashPassword, needsRehash, spendHashTime, verifyPassword } from '../users/passwords';
+import { isStorableUsername, readUsernameItem, updateUserById, UserChangedError, userOfUsernameItem, type User } from '../users/users';
 
 export async function authenticateCredentials(username: string, password: string): Promise<User> {
   const [attempt, usernameItem] = await Promise.all([

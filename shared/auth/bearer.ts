@@ -1,15 +1,23 @@
 /**
- * `Authorization: Bearer <access token>` to an active user, with the answers of simplejwt's
- * JWTAuthentication for every way the header, the token or the user can be wrong, and beyond simplejwt:
- * the token's session must not be revoked nor ended. One round trip: the user and the session's
+ * `Authorization: Bearer <access token>` to an active user: the one way this service authenticates a
+ * bearer, for the profile, password and logout-all routes, the API's authorizer and `protect`. It answers
+ * as simplejwt's JWTAuthentication for every way the header, the token or the user can be wrong, and beyond
+ * simplejwt: the token's session must not be revoked nor ended. One round trip: the user and the session's
  * revocation entry in one BatchGetItem.
  */
-import { getItems } from './dynamodb';
-import { authenticationFailed, notAuthenticated, tokenNotValid, unauthorized } from './errors';
-import type { HttpRequest } from './http';
-import { generationOf, isRevocationInForce, revokedSessionKey, sessionIdOf } from './sessions';
-import { decodeToken, type TokenClaims, type TokenProblem, TokenError, userIdOf } from './tokens';
-import { toUser, userKey, type User } from './users';
+import { authenticationFailed, notAuthenticated, tokenNotValid, unauthorized } from '../http/errors';
+import type { HttpRequest } from '../http/request';
+import { isRevocationInForce, revokedSessionKey } from '../sessions/revocations';
+import { generationOf, readToken, sessionIdOf } from '../sessions/session-tokens';
+import { getItems } from '../store/dynamodb';
+import { type TokenClaims, type TokenProblem, TokenError, userIdOf } from '../tokens/tokens';
+import { toUser, userKey, type User } from '../users/users';
+
+/** Who is calling: the user as stored now, and the verified claims of the access token they sent. */
+export interface Bearer {
+  readonly user: User;
+  readonly claims: TokenClaims;
+}
 
 /** simplejwt's answer when no configured token class accepts the token. */
 const notValidForAnyType = (problem: TokenProblem | 'Token is blacklisted') =>
@@ -21,12 +29,8 @@ const notValidForAnyType = (problem: TokenProblem | 'Token is blacklisted') =>
 
 const AUTH_HEADER_TYPE = 'Bearer';
 
-export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>): Promise<User> {
-  return (await authenticateBearerToken(request)).user;
-}
-
-/** The user and the verified claims of their access token. */
-export async function authenticateBearerToken(request: Pick<HttpRequest, 'headers'>): Promise<{ user: User; claims: TokenClaims }> {
+/** Headers must be lower-cased (see lowerCaseHeaders); throws the 401 simplejwt would answer. */
+export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>): Promise<Bearer> {
   // Python's bytes.split(): runs of ASCII whitespace separate parts, and ends are ignored.
   const parts = (request.headers.authorization ?? '').split(/[ \t\n\r\v\f]+/).filter(Boolean);
   // Another scheme is not ours to judge: simplejwt answers as if no credentials came.
@@ -34,7 +38,7 @@ export async function authenticateBearerToken(request: Pick<HttpRequest, 'header
   if (parts.length !== 2) {
     throw authenticationFailed('Authorization header must contain two space-delimited values', 'bad_authorization_header');
   }
-  const claims = await decodeToken(parts[1]!, 'access').catch((error: unknown) => {
+  const claims = await readToken(parts[1]!, 'access').catch((error: unknown) => {
     if (!(error instanceof TokenError)) throw error;
     throw notValidForAnyType(error.problem);
   });

@@ -7,10 +7,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { serviceUnavailable } from './errors';
-import { describeError, log } from './log';
-import { settings } from './settings';
-import { TABLES, type TableId } from './tables';
+import { serviceUnavailable } from '../http/errors';
+import { describeError, log } from '../log';
+import { settings } from '../settings';
+import { TABLES, type TableId } from '../tables';
 
 /**
  * Attempts per call and how long each may take. DynamoDB answers in milliseconds; a call that cannot

@@ -4,9 +4,10 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { blacklistPut } from './blacklist';
-import { cancellationCodes, dynamo } from './dynamodb';
-import { revokedSessionPut, revokeSession, sessionIdOf } from './sessions';
-import type { TokenClaims } from './tokens';
+import { cancellationCodes, dynamo } from '../store/dynamodb';
+import { revokedSessionPut, revokeSession } from './revocations';
+import { sessionIdOf } from './session-tokens';
+import type { TokenClaims } from '../tokens/tokens';
 
 /** False when the token was already blacklisted. */
 export async function endSession(claims: TokenClaims): Promise<boolean> {

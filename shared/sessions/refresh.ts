@@ -13,27 +13,21 @@
  * (RFC 9700 section 4.14.2).
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { nowSeconds } from '../clock';
 import { blacklistedAt, blacklistKey, blacklistPut, isInForce } from './blacklist';
-import { cancellationReasons, dynamo, getItems, type Item } from './dynamodb';
-import { authenticationFailed, tokenNotValid, type JsonObject } from './errors';
-import {
-  generationOf,
-  isRevocationInForce,
-  newSessionClaims,
-  revokedSessionKey,
-  revokeSession,
-  sessionIdOf,
-  sessionNotRevokedCheck,
-} from './sessions';
-import { settings } from './settings';
-import { decodeToken, nowSeconds, signToken, type TokenClaims, userIdOf } from './tokens';
-import { activeUserCheck, findUserById, toUser, userKey, type User } from './users';
+import { cancellationReasons, dynamo, getItems, type Item } from '../store/dynamodb';
+import { authenticationFailed, tokenNotValid, type JsonObject } from '../http/errors';
+import { isRevocationInForce, revokedSessionKey, revokeSession, sessionNotRevokedCheck } from './revocations';
+import { generationOf, newSessionClaims, readToken, sessionIdOf, signSessionToken } from './session-tokens';
+import { settings } from '../settings';
+import { type TokenClaims, userIdOf } from '../tokens/tokens';
+import { activeUserCheck, findUserById, toUser, userKey, type User } from '../users/users';
 
 const noActiveAccount = () => authenticationFailed('No active account found for the given token.');
 const blacklisted = () => tokenNotValid('Token is blacklisted');
 
 export async function refreshTokens(token: string): Promise<JsonObject> {
-  const claims = await decodeToken(token, 'refresh');
+  const claims = await readToken(token, 'refresh');
   const userId = userIdOf(claims);
   if (userId === undefined) throw noActiveAccount();
   const { rotateRefreshTokens, blacklistAfterRotation } = settings();
@@ -42,8 +36,8 @@ export async function refreshTokens(token: string): Promise<JsonObject> {
   // A token from before sessions (or from a Django app sharing the key) starts a session here, so its
   // family gets an absolute lifetime and replay detection from now on.
   const next = sessionIdOf(claims) === undefined ? { ...claims, ...newSessionClaims(generationOf(claims)) } : claims;
-  const access = await signToken('access', next);
-  return rotateRefreshTokens ? { access, refresh: await signToken('refresh', next) } : { access };
+  const access = await signSessionToken('access', next);
+  return rotateRefreshTokens ? { access, refresh: await signSessionToken('refresh', next) } : { access };
 }
 
 /** One round trip when the refresh succeeds; a second only to tell why it did not, or to revoke on a replay. */

@@ -4,7 +4,7 @@
  * CharField's trimming and its "required" / "null" / "blank" / "Not a valid string." messages.
  */
 import { badRequest, unsupportedMediaType, validationFailed } from './errors';
-import type { HttpRequest } from './http';
+import type { HttpRequest } from './request';
 
 export type RequestData = Readonly<Record<string, unknown>>;
 

@@ -3,11 +3,11 @@
  * throttle as the login form), the new one must pass Django's validators, and every session of the user
  * ends, this one included.
  */
-import { validationFailed } from './errors';
-import { beginLoginAttempt, endLoginAttemptWithSuccess } from './login-throttle';
-import { hashPassword, verifyPassword } from './passwords';
-import { passwordProblems } from './password-rules';
-import { updateUserById, type User } from './users';
+import { validationFailed } from '../http/errors';
+import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../users/login-throttle';
+import { hashPassword, verifyPassword } from '../users/passwords';
+import { passwordProblems } from '../users/password-rules';
+import { updateUserById, type User } from '../users/users';
 
 export async function changePassword(user: User, oldPassword: string, newPassword: string): Promise<void> {
   const attempt = await beginLoginAttempt(user.username);

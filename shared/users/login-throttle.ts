@@ -14,12 +14,12 @@
  */
 import { createHmac } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionFailure, itemOfConditionFailure, numberAttribute } from './dynamodb';
-import { HttpError } from './errors';
-import { settings } from './settings';
-import { signingKeys } from './signing-keys';
-import { TABLES } from './tables';
-import { nowSeconds } from './tokens';
+import { nowSeconds } from '../clock';
+import { dynamo, isConditionFailure, itemOfConditionFailure, numberAttribute } from '../store/dynamodb';
+import { HttpError } from '../http/errors';
+import { settings } from '../settings';
+import { signingKeys } from '../tokens/signing-keys';
+import { TABLES } from '../tables';
 import { normalizeUsername } from './users';
 
 const KEY = TABLES.loginAttempts.partitionKey;

@@ -3,9 +3,9 @@
  * OpenID Connect discovery document pointing at them. The issuer is ISSUER when set (tokens then carry it
  * as `iss`, which API Gateway's JWT authorizer requires), else the URL the request came to.
  */
-import type { JsonObject } from './errors';
-import type { HttpRequest } from './http';
-import { settings } from './settings';
+import type { JsonObject } from '../http/errors';
+import type { HttpRequest } from '../http/request';
+import { settings } from '../settings';
 import { signingKeys } from './signing-keys';
 
 export async function publicJwks(): Promise<JsonObject> {

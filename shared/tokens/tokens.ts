@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
-import { HttpError, WWW_AUTHENTICATE } from './errors';
-import { settings } from './settings';
+import { nowSeconds } from '../clock';
+import { HttpError, WWW_AUTHENTICATE } from '../http/errors';
+import { settings } from '../settings';
 import { signingKeys, type SigningKey } from './signing-keys';
 
 export type TokenType = 'access' | 'refresh';
@@ -46,29 +47,21 @@ const REGISTERED_CLAIMS = new Set(['token_type', 'exp', 'iat', 'jti', 'scope']);
 /** Our tokens are a few hundred bytes; anything far longer is refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
 
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 function lifetimeOf(type: TokenType): number {
   const { accessTokenLifetime, refreshTokenLifetime } = settings();
   return type === 'access' ? accessTokenLifetime : refreshTokenLifetime;
 }
 
-/** When the session of these claims ends (see sessions.ts), or undefined for claims without a session. */
-export function sessionEndOf(claims: Readonly<Record<string, unknown>>): number | undefined {
-  return typeof claims.auth_time === 'number' ? Math.floor(claims.auth_time) + settings().sessionLifetime : undefined;
-}
-
 /**
  * A new token of `type` carrying `claims` (user_id, custom and session claims), with simplejwt's claim
- * order. No token outlives its session, so rotation cannot extend a session forever.
+ * order, expiring after its type's lifetime or at `notAfter`, whichever comes first.
  */
-export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>): Promise<string> {
+export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>, notAfter = Infinity): Promise<string> {
   const iat = nowSeconds();
-  const sessionEnd = sessionEndOf(claims);
   const { issuer, audience } = settings();
   const payload = {
     token_type: type,
-    exp: Math.min(iat + lifetimeOf(type), sessionEnd ?? Infinity),
+    exp: Math.min(iat + lifetimeOf(type), notAfter),
     iat,
     jti: randomUUID().replaceAll('-', ''),
     ...withoutRegisteredClaims(claims),
@@ -88,11 +81,6 @@ export async function signToken(type: TokenType, claims: Readonly<Record<string,
 
 export function withoutRegisteredClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !REGISTERED_CLAIMS.has(name)));
-}
-
-export async function issueTokenPair(claims: Readonly<Record<string, unknown>>): Promise<TokenPair> {
-  const [access, refresh] = await Promise.all([signToken('access', claims), signToken('refresh', claims)]);
-  return { access, refresh };
 }
 
 /**
@@ -122,11 +110,13 @@ export async function decodeToken(token: string, expectedType?: TokenType): Prom
   // jose only checks that iat is a number; PyJWT (and so simplejwt) also refuses one from the future.
   if (typeof iat !== 'number' || iat > nowSeconds() + leeway) throw new TokenError('Token is invalid');
   if (type !== 'access' && type !== 'refresh') throw new TokenError('Token has wrong type');
-  // The session's end is checked as exp is: it still applies after SESSION_LIFETIME is shortened.
-  const sessionEnd = sessionEndOf(payload);
-  if (sessionEnd !== undefined && sessionEnd <= nowSeconds() - leeway) throw new TokenError('Token is expired');
-  if (expectedType !== undefined && type !== expectedType) throw new TokenError('Token has wrong type');
-  return payload as unknown as TokenClaims;
+  const claims = payload as unknown as TokenClaims;
+  if (expectedType !== undefined) checkType(claims, expectedType);
+  return claims;
+}
+
+export function checkType(claims: TokenClaims, expectedType: TokenType): void {
+  if (claims.token_type !== expectedType) throw new TokenError('Token has wrong type');
 }
 
 /** The payload if `key` signed the token; undefined if it did not; TokenError if it did but the claims fail. */
