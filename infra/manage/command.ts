@@ -1,0 +1,62 @@
+/** What every manage command is, and the helpers they share: one-line errors, positionals, field checks. */
+import { parseArgs } from 'node:util';
+import { MAX_USERNAME_LENGTH } from '../../shared/users/users';
+import type { Prompter } from '../local/prompt';
+
+export interface CommandContext {
+  readonly prompt: Prompter;
+  /** The local data folder; undefined with --aws or when a key command works on --file alone. */
+  readonly dataDir: string | undefined;
+}
+
+export interface Command {
+  readonly name: string;
+  /** Its lines in `manage --help`: the synopsis, then what it does, indented. */
+  readonly usage: string;
+  /** Given `--file`, a key command touches nothing else: no database, no AWS. */
+  readonly fileOnly?: boolean;
+  run(args: string[], context: CommandContext): Promise<void>;
+}
+
+/** A failure to report as one line, "Error: <message>", with a non-zero exit. */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function onePositional(command: string, args: string[], what = 'username'): string {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new CommandError(`${command} takes exactly one ${what}.`, 2);
+  return positionals[0]!;
+}
+
+const MAX_NAME_LENGTH = 150;
+const MAX_EMAIL_LENGTH = 254;
+
+export function usernameProblem(username: string): string | undefined {
+  if (username === '') return 'This field cannot be blank.';
+  if ([...username].length > MAX_USERNAME_LENGTH) return `Ensure this value has at most ${MAX_USERNAME_LENGTH} characters.`;
+  // Django's UnicodeUsernameValidator.
+  if (!/^[\p{L}\p{N}_.@+-]+$/u.test(username)) {
+    return 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.';
+  }
+  return undefined;
+}
+
+export function emailProblem(email: string): string | undefined {
+  if (email === '') return undefined;
+  if (email.length > MAX_EMAIL_LENGTH || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/u.test(email)) return 'Enter a valid email address.';
+  return undefined;
+}
+
+export function nameProblem(name: string): string | undefined {
+  return [...name].length > MAX_NAME_LENGTH ? `Ensure this value has at most ${MAX_NAME_LENGTH} characters.` : undefined;
+}
+
+export function check(problem: string | undefined): void {
+  if (problem) throw new CommandError(problem);
+}

@@ -1,0 +1,71 @@
+/** Users from a Django project: `python manage.py dumpdata auth.user` in, users with their ids and hashes here. */
+import { readFileSync } from 'node:fs';
+import { isCheckableHash } from '../../shared/users/passwords';
+import { createUser, normalizeUsername, UserIdTakenError, UsernameTakenError } from '../../shared/users/users';
+import { CommandError, onePositional, usernameProblem, type Command } from './command';
+
+interface DjangoUserRecord {
+  readonly model?: unknown;
+  readonly pk?: unknown;
+  readonly fields?: Record<string, unknown>;
+}
+
+async function importDjangoUsersCommand(args: string[]): Promise<void> {
+  const file = onePositional('import-django-users', args, 'file');
+  let records: DjangoUserRecord[];
+  try {
+    records = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CommandError(`cannot read ${file} as JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(records)) throw new CommandError(`${file} is not a dumpdata list.`);
+  const users = records.filter((record) => record?.model === 'auth.user');
+  if (users.length === 0) throw new CommandError(`${file} holds no auth.user records (from: python manage.py dumpdata auth.user).`);
+  let imported = 0;
+  const skipped: string[] = [];
+  const uncheckable: string[] = [];
+  for (const { pk, fields = {} } of users) {
+    const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : '');
+    const username = normalizeUsername(text('username'));
+    const problem = usernameProblem(username) ?? (pk === undefined || pk === null ? 'no primary key' : undefined);
+    if (problem) {
+      skipped.push(`${username || '(no username)'}: ${problem}`);
+      continue;
+    }
+    try {
+      await createUser({
+        id: String(pk),
+        username,
+        email: text('email'),
+        firstName: text('first_name'),
+        lastName: text('last_name'),
+        isActive: fields.is_active === true,
+        isStaff: fields.is_staff === true,
+        isSuperuser: fields.is_superuser === true,
+        passwordHash: text('password'),
+        ...(text('date_joined') ? { dateJoined: text('date_joined') } : {}),
+      });
+      imported++;
+      if (!text('password').startsWith('!') && !isCheckableHash(text('password'))) uncheckable.push(username);
+    } catch (error) {
+      if (!(error instanceof UsernameTakenError) && !(error instanceof UserIdTakenError)) throw error;
+      skipped.push(`${username}: ${error.message}`);
+    }
+  }
+  console.log(`Imported ${imported} of ${users.length} users.`);
+  for (const line of skipped) console.log(`Skipped ${line}`);
+  if (uncheckable.length > 0) {
+    console.log(`These users' password hashes use a Django hasher this service cannot check; they need a new password (changepassword): ${uncheckable.join(', ')}`);
+  }
+}
+
+export const IMPORT_COMMANDS: readonly Command[] = [
+  {
+    name: 'import-django-users',
+    usage: `import-django-users FILE
+    Imports the users of \`python manage.py dumpdata auth.user\` (JSON), keeping ids, usernames, emails,
+    names, flags and password hashes: Django's pbkdf2_sha256 hashes verify, and are replaced at each
+    user's next login. Users whose username is already here are skipped.`,
+    run: (args) => importDjangoUsersCommand(args),
+  },
+];

@@ -1,0 +1,177 @@
+/** User administration as Django's manage.py has it: createsuperuser, createuser, changepassword, (de)activate. */
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { hashPassword } from '../../shared/users/passwords';
+import { passwordProblems, type PasswordOwner } from '../../shared/users/password-rules';
+import { createUser, findUserByUsername, normalizeUsername, updateUser, UsernameTakenError } from '../../shared/users/users';
+import type { Prompter } from '../local/prompt';
+import { check, CommandError, emailProblem, nameProblem, onePositional, usernameProblem, type Command } from './command';
+
+async function createCommand(superuser: boolean, args: string[], prompt: Prompter): Promise<void> {
+  const passwordVariable = superuser ? 'SUPERUSER_PASSWORD' : 'USER_PASSWORD';
+  const { values } = parseArgs({
+    args,
+    options: {
+      noinput: { type: 'boolean', default: false },
+      'no-input': { type: 'boolean', default: false },
+      username: { type: 'string' },
+      email: { type: 'string' },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+    },
+  });
+  const noInput = values.noinput || values['no-input'];
+  let username = values.username === undefined ? undefined : normalizeUsername(values.username.trim());
+  let email = values.email?.trim();
+  const firstName = values['first-name']?.trim() ?? '';
+  const lastName = values['last-name']?.trim() ?? '';
+  check(nameProblem(firstName));
+  check(nameProblem(lastName));
+  let password: string;
+
+  if (noInput) {
+    if (username === undefined) throw new CommandError('You must use --username with --noinput.');
+    check(usernameProblem(username));
+    check(emailProblem(email ?? ''));
+    password = process.env[passwordVariable] ?? (superuser ? process.env.DJANGO_SUPERUSER_PASSWORD : undefined) ?? '';
+    if (password === '') throw new CommandError(`Set ${passwordVariable} to the new user's password when using --noinput.`);
+  } else {
+    if (username !== undefined) {
+      check(usernameProblem(username));
+      if (await findUserByUsername(username)) throw new CommandError('That username is already taken.');
+    }
+    while (username === undefined) {
+      const fallback = await defaultUsername();
+      const answer = normalizeUsername(
+        (await prompt.ask(fallback ? `Username (leave blank to use '${fallback}'): ` : 'Username: ')).trim(),
+      );
+      const candidate = answer === '' && fallback ? fallback : answer;
+      const problem = usernameProblem(candidate) ?? ((await findUserByUsername(candidate)) ? 'That username is already taken.' : undefined);
+      if (problem) console.error(`Error: ${problem}`);
+      else username = candidate;
+    }
+    while (email === undefined) {
+      const answer = (await prompt.ask('Email address: ')).trim();
+      const problem = emailProblem(answer);
+      if (problem) console.error(`Error: ${problem}`);
+      else email = answer;
+    }
+    password = await askNewPassword(prompt, { username, email, firstName, lastName }, { allowBypass: true });
+  }
+
+  try {
+    await createUser({
+      username,
+      email: email ?? '',
+      firstName,
+      lastName,
+      isActive: true,
+      isStaff: superuser,
+      isSuperuser: superuser,
+      passwordHash: await hashPassword(password),
+    });
+  } catch (error) {
+    if (error instanceof UsernameTakenError) throw new CommandError(error.message);
+    throw error;
+  }
+  console.log(superuser ? 'Superuser created successfully.' : 'User created successfully.');
+}
+
+/** The login name of whoever runs the command, as Django offers it, when it is a valid and free username. */
+async function defaultUsername(): Promise<string | undefined> {
+  let name: string;
+  try {
+    name = normalizeUsername(userInfo().username.toLowerCase());
+  } catch {
+    return undefined;
+  }
+  if (usernameProblem(name)) return undefined;
+  return (await findUserByUsername(name)) ? undefined : name;
+}
+
+/**
+ * Password, then again, like Django's createsuperuser: blank and mismatched answers ask again; a
+ * password that breaks the validators is accepted only if the operator says so (createsuperuser) or is
+ * refused (changepassword, after three attempts).
+ */
+async function askNewPassword(prompt: Prompter, owner: PasswordOwner, { allowBypass }: { allowBypass: boolean }): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const password = await prompt.askSecret('Password: ');
+    const again = await prompt.askSecret('Password (again): ');
+    let problems: string[];
+    if (password !== again) problems = [allowBypass ? "Your passwords didn't match." : 'Passwords do not match. Please try again.'];
+    else if (password.trim() === '') problems = ["Blank passwords aren't allowed."];
+    else {
+      const rules = passwordProblems(password, owner);
+      if (rules.length === 0) return password;
+      if (allowBypass) {
+        for (const problem of rules) console.error(problem);
+        const bypass = (await prompt.ask('Bypass password validation and create user anyway? [y/N]: ')).trim().toLowerCase();
+        if (bypass === 'y' || bypass === 'yes') return password;
+        continue;
+      }
+      problems = rules;
+    }
+    for (const problem of problems) console.error(allowBypass ? `Error: ${problem}` : problem);
+    if (!allowBypass && attempt >= 3) throw new CommandError(`Aborting password change for user '${owner.username}' after 3 attempts`);
+  }
+}
+
+async function changePasswordCommand(args: string[], prompt: Prompter): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { noinput: { type: 'boolean', default: false }, 'no-input': { type: 'boolean', default: false } },
+  });
+  if (positionals.length > 1) throw new CommandError('changepassword takes one username.', 2);
+  const username = positionals[0] ?? userInfo().username;
+  const user = await findUserByUsername(username);
+  if (!user) throw new CommandError(`user '${username}' does not exist`);
+  let password: string;
+  if (values.noinput || values['no-input']) {
+    password = process.env.NEW_PASSWORD ?? '';
+    if (password === '') throw new CommandError('Set NEW_PASSWORD to the new password when using --noinput.');
+  } else {
+    console.log(`Changing password for user '${user.username}'`);
+    password = await askNewPassword(prompt, user, { allowBypass: false });
+  }
+  await updateUser(user.username, { passwordHash: await hashPassword(password), endSessions: true });
+  console.log(`Password changed successfully for user '${user.username}'`);
+}
+
+async function setActiveCommand(args: string[], active: boolean): Promise<void> {
+  const username = onePositional(active ? 'activate' : 'deactivate', args);
+  const user = await updateUser(username, active ? { isActive: true } : { isActive: false, endSessions: true });
+  console.log(`User '${user.username}' ${active ? 'activated' : 'deactivated'}.`);
+}
+
+export const USER_COMMANDS: readonly Command[] = [
+  {
+    name: 'createsuperuser',
+    usage: `createsuperuser [--noinput] [--username U] [--email E] [--first-name F] [--last-name L]
+    Asks for what is missing. With --noinput the password comes from SUPERUSER_PASSWORD.`,
+    run: (args, { prompt }) => createCommand(true, args, prompt),
+  },
+  {
+    name: 'createuser',
+    usage: `createuser      [--noinput] [--username U] [--email E] [--first-name F] [--last-name L]
+    The same for a user without staff rights; with --noinput the password comes from USER_PASSWORD.`,
+    run: (args, { prompt }) => createCommand(false, args, prompt),
+  },
+  {
+    name: 'changepassword',
+    usage: `changepassword  [USER] [--noinput]
+    Asks twice for the new password; with --noinput it comes from NEW_PASSWORD.`,
+    run: (args, { prompt }) => changePasswordCommand(args, prompt),
+  },
+  {
+    name: 'deactivate',
+    usage: `deactivate USER    The user can no longer log in; every session of the user ends.`,
+    run: (args) => setActiveCommand(args, false),
+  },
+  {
+    name: 'activate',
+    usage: `activate USER      Undoes deactivate (ended sessions stay ended).`,
+    run: (args) => setActiveCommand(args, true),
+  },
+];
