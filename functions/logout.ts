@@ -3,7 +3,7 @@
  * its session, so the session's access tokens stop working too. Like the view's bare `except`, any
  * problem with the body or the token is the same 400 "Invalid token.".
  */
-import { endSession } from '../shared/sessions/logout';
+import { logOut } from '../shared/sessions/logout';
 import { badRequest, HttpError } from '../shared/http/errors';
 import { endpoint, ok } from '../shared/http/endpoint';
 import type { HttpRequest } from '../shared/http/request';
@@ -28,7 +28,7 @@ export const handler = endpoint({
   methods: ['POST'],
   async handle(request) {
     const claims = await refreshClaims(request);
-    if (!(await endSession(claims))) throw invalidToken();
+    if (!(await logOut(claims))) throw invalidToken();
     return ok({ detail: 'Successfully logged out.' });
   },
 });

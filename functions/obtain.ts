@@ -1,8 +1,7 @@
 /** POST /api/token/ — username and password for an access + refresh pair (simplejwt TokenObtainPairView). */
-import { authenticateCredentials } from '../shared/auth/credentials';
+import { logIn } from '../shared/auth/credentials';
 import { endpoint, ok } from '../shared/http/endpoint';
 import { parseBody, stringFields } from '../shared/http/request-body';
-import { newSessionClaims } from '../shared/sessions/session-tokens';
 import { issueTokenPair } from '../shared/sessions/session-tokens';
 import { tokenClaimsFor } from '../shared/users/users';
 
@@ -11,7 +10,7 @@ export const handler = endpoint({
   methods: ['POST'],
   async handle(request) {
     const { username, password } = stringFields(await parseBody(request), ['username', 'password']);
-    const user = await authenticateCredentials(username, password);
-    return ok({ ...(await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(user.sessionGeneration) })) });
+    const { user, session } = await logIn(username, password, { address: request.sourceIp, userAgent: request.headers['user-agent'] });
+    return ok({ ...(await issueTokenPair({ ...tokenClaimsFor(user), ...session })) });
   },
 });

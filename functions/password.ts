@@ -10,7 +10,7 @@ export const handler = endpoint({
   authenticate: authenticateBearer,
   async handle(request, { user }) {
     const { old_password, new_password } = stringFields(await parseBody(request), ['old_password', 'new_password']);
-    await changePassword(user, old_password, new_password);
+    await changePassword(request, user, old_password, new_password);
     return ok({ detail: 'Password changed. Every session has ended: log in again.' });
   },
 });

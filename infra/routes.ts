@@ -5,7 +5,20 @@
  */
 export interface Route {
   /** Names the function: functions/<name>.ts. */
-  readonly name: 'obtain' | 'refresh' | 'verify' | 'profile' | 'logout' | 'password' | 'logout-all' | 'jwks' | 'openid-configuration' | 'whoami';
+  readonly name:
+    | 'obtain'
+    | 'refresh'
+    | 'verify'
+    | 'profile'
+    | 'logout'
+    | 'password'
+    | 'logout-all'
+    | 'sessions'
+    | 'end-session'
+    | 'jwks'
+    | 'openid-configuration'
+    | 'whoami';
+  /** API Gateway's syntax: a `{name}` segment matches one segment and is handed on in pathParameters. */
   readonly path: string;
   /**
    * Behind the API's authorizer (functions/authorizer.ts), as every route a user adds is by default. The
@@ -22,6 +35,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'logout', path: '/account/logout' },
   { name: 'password', path: '/account/password' },
   { name: 'logout-all', path: '/account/logout-all' },
+  { name: 'sessions', path: '/account/sessions' },
+  { name: 'end-session', path: '/account/sessions/{id}' },
   { name: 'jwks', path: '/.well-known/jwks.json' },
   { name: 'openid-configuration', path: '/.well-known/openid-configuration' },
   // An example of a protected route: it answers with what the authorizer passed on.
@@ -30,10 +45,32 @@ export const ROUTES: readonly Route[] = [
 
 /** What browsers may send cross-origin, for the configured CORS origins (local runner and cloud alike). */
 export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'];
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
+
+export interface RouteMatch {
+  readonly route: Route;
+  readonly pathParameters?: Record<string, string>;
+}
 
 /** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */
-export function findRoute(path: string): Route | undefined {
-  const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  return ROUTES.find((route) => route.path === normalized);
+export function findRoute(path: string): RouteMatch | undefined {
+  const segments = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
+  for (const route of ROUTES) {
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = pattern.every((part, i) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part === segments[i];
+      if (segments[i] === '') return false;
+      try {
+        parameters[name] = decodeURIComponent(segments[i]!);
+      } catch {
+        return false;
+      }
+      return true;
+    });
+    if (matches) return { route, ...(Object.keys(parameters).length > 0 ? { pathParameters: parameters } : {}) };
+  }
+  return undefined;
 }

@@ -32,14 +32,17 @@ export interface Settings {
    */
   readonly sessionLifetime: number;
   /**
-   * Seconds after a refresh token was used during which presenting it again is refused without revoking
-   * its session (a client that retried after losing the answer, or two tabs refreshing at once). 0: every
-   * replay revokes the session, as RFC 9700 recommends.
+   * Seconds after a refresh token was rotated during which presenting it again answers its same successor
+   * (a client that retried after losing the answer, or two tabs refreshing at once); after that a replay
+   * revokes the session. 0: every replay revokes it, as RFC 9700 recommends.
    */
   readonly refreshReuseGrace: number;
-  /** Failed logins for one username within `loginFailureWindow` before further attempts get 429; 0: never. */
+  /** Distinct wrong passwords for one username within `loginFailureWindow` before further attempts get 429; 0: no limit. */
   readonly loginFailureLimit: number;
   readonly loginFailureWindow: number;
+  /** The same per client address, across usernames (password spraying); 0: no limit. */
+  readonly loginAddressFailureLimit: number;
+  readonly loginAddressFailureWindow: number;
   /** The name of each table, from its environment variable (see tables.ts). */
   readonly tables: Readonly<Record<TableId, string>>;
   /** Set for DynamoDB Local or another non-AWS endpoint; unset on Lambda. */
@@ -98,9 +101,11 @@ export function loadSettings(env: Env = process.env): Settings {
     accessTokenLifetime: read(env, 'ACCESS_TOKEN_LIFETIME', 15 * 60, parseDuration),
     refreshTokenLifetime,
     sessionLifetime: read(env, 'SESSION_LIFETIME', refreshTokenLifetime, parseDuration),
-    refreshReuseGrace: read(env, 'REFRESH_REUSE_GRACE', 0, nonNegativeSeconds),
-    loginFailureLimit: read(env, 'LOGIN_FAILURE_LIMIT', 5, (name, raw) => nonNegativeInteger(name, raw)),
+    refreshReuseGrace: read(env, 'REFRESH_REUSE_GRACE', 30, nonNegativeSeconds),
+    loginFailureLimit: read(env, 'LOGIN_FAILURE_LIMIT', 5, nonNegativeInteger),
     loginFailureWindow: read(env, 'LOGIN_FAILURE_WINDOW', 15 * 60, parseDuration),
+    loginAddressFailureLimit: read(env, 'LOGIN_ADDRESS_FAILURE_LIMIT', 30, nonNegativeInteger),
+    loginAddressFailureWindow: read(env, 'LOGIN_ADDRESS_FAILURE_WINDOW', 15 * 60, parseDuration),
     rotateRefreshTokens: read(env, 'ROTATE_REFRESH_TOKENS', true, parseBoolean),
     blacklistAfterRotation: read(env, 'BLACKLIST_AFTER_ROTATION', true, parseBoolean),
     leeway: read(env, 'LEEWAY', 0, nonNegativeSeconds),

@@ -8,6 +8,7 @@ export interface TableSchema {
   readonly env: string;
   readonly defaultName: string;
   readonly partitionKey: string;
+  readonly sortKey?: string;
   /** Epoch seconds after which DynamoDB TTL may delete an item (some time later: reads never rely on it). */
   readonly timeToLiveAttribute?: string;
 }
@@ -17,11 +18,14 @@ export const TABLES = {
   users: { env: 'USERS_TABLE', defaultName: 'auth-users', partitionKey: 'pk' },
   /** Refresh tokens that were used for rotation or logged out, by jti. */
   blacklist: { env: 'BLACKLIST_TABLE', defaultName: 'auth-token-blacklist', partitionKey: 'jti', timeToLiveAttribute: 'expiresAt' },
-  /** Sessions (token families) ended by logout or by a replayed refresh token, by sid. */
-  revokedSessions: { env: 'REVOKED_SESSIONS_TABLE', defaultName: 'auth-revoked-sessions', partitionKey: 'sid', timeToLiveAttribute: 'expiresAt' },
-  /** Failed logins per username within the current window. */
-  loginAttempts: { env: 'LOGIN_ATTEMPTS_TABLE', defaultName: 'auth-login-attempts', partitionKey: 'username', timeToLiveAttribute: 'expiresAt' },
+  /** Sessions (token families), by user and session id: started at login, ended by logout or a replayed token. */
+  sessions: { env: 'SESSIONS_TABLE', defaultName: 'auth-sessions', partitionKey: 'userId', sortKey: 'sid', timeToLiveAttribute: 'expiresAt' },
+  /** Distinct failed passwords within the current window, per username and per client address. */
+  loginThrottle: { env: 'LOGIN_THROTTLE_TABLE', defaultName: 'auth-login-throttle', partitionKey: 'key', timeToLiveAttribute: 'expiresAt' },
 } as const satisfies Record<string, TableSchema>;
 
 export type TableId = keyof typeof TABLES;
 export const TABLE_IDS = Object.keys(TABLES) as TableId[];
+
+/** The key attributes of a table, partition key first. */
+export const keyAttributes = (schema: TableSchema): string[] => (schema.sortKey ? [schema.partitionKey, schema.sortKey] : [schema.partitionKey]);

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { handler as authorize } from '../functions/authorizer';
 import { handler as logout } from '../functions/logout';
 import { httpApiEvent, authorizerEvent } from '../infra/local/events';
-import { newSessionClaims } from '../shared/sessions/session-tokens';
 import { issueTokenPair } from '../shared/sessions/session-tokens';
 import { tokenClaimsFor } from '../shared/users/users';
 import { invoke } from './support/invoke';
-import { createTestUser } from './support/users';
+import { createTestUser, sessionTokens } from './support/users';
 
 const request = (authorization: string) =>
   authorizerEvent(httpApiEvent({ method: 'GET', url: '/orders', routePath: '/orders', headers: [['Authorization', authorization]] }));
@@ -15,8 +14,7 @@ const request = (authorization: string) =>
 describe('authorizer', () => {
   it("authorizes a valid access token and hands on the user's id and claims", async () => {
     const { user } = await createTestUser({ email: 'rita@example.com', firstName: 'Rita', lastName: 'Levi', isStaff: true });
-    const session = newSessionClaims(0);
-    const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...session });
+    const { session, access } = await sessionTokens(user);
     expect(await authorize(request(`Bearer ${access}`))).toEqual({
       isAuthorized: true,
       context: { user_id: user.id, username: user.username, email: 'rita@example.com', is_staff: true, full_name: 'Rita Levi', session_id: session.sid },
@@ -29,7 +27,7 @@ describe('authorizer', () => {
     const { settings } = await import('../shared/settings');
     const { userKey } = await import('../shared/users/users');
     const { user } = await createTestUser({ isStaff: true });
-    const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
+    const { access } = await sessionTokens(user);
     await dynamo().send(
       new UpdateCommand({ TableName: settings().tables.users, Key: userKey(user.id), UpdateExpression: 'SET isStaff = :f', ExpressionAttributeValues: { ':f': false } }),
     );
@@ -40,8 +38,8 @@ describe('authorizer', () => {
   it('refuses bad tokens, refresh tokens, ended sessions and inactive users', async () => {
     const { user } = await createTestUser();
     const inactive = await createTestUser({ isActive: false });
-    const pair = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
-    const inactivePair = await issueTokenPair({ ...tokenClaimsFor(inactive.user), ...newSessionClaims(0) });
+    const pair = await sessionTokens(user);
+    const inactivePair = await sessionTokens(inactive.user);
     expect((await invoke(logout, { body: { refresh: pair.refresh } })).status).toBe(200);
     for (const authorization of ['Bearer garbage', `Bearer ${pair.refresh}`, `Bearer ${pair.access}`, `Bearer ${inactivePair.access}`, 'Basic abc']) {
       expect(await authorize(request(authorization)), authorization.slice(0, 20)).toEqual({ isAuthorized: false, context: {} });

@@ -51,6 +51,8 @@ beforeAll(async () => {
     PORT: String(await freePort()),
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, `contract-${suffix}-${id}`])),
     SIGNING_KEY: randomBytes(48).toString('base64url'),
+    // A short reuse grace (default 30 s), so the "same refresh token again" row can be seen after it.
+    REFRESH_REUSE_GRACE: '2',
   };
   process.env.SIGNING_KEY = env.SIGNING_KEY; // so forged tokens below are signed with the server's key
   // The server's own DynamoDB Local: the endpoint the tests use is not passed on.
@@ -159,11 +161,13 @@ describe('GET /account/profile', () => {
 });
 
 describe('POST /api/token/refresh/', () => {
-  it('200 with a rotated pair, then 401 blacklisted for the same token', async () => {
+  it('200 with a rotated pair; within REFRESH_REUSE_GRACE the same successor again, after it 401 blacklisted', async () => {
     const { refresh } = await login();
     const first = await http('POST', '/api/token/refresh/', { json: { refresh } });
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(['access', 'refresh']);
+    expect(await http('POST', '/api/token/refresh/', { json: { refresh } })).toMatchObject({ status: 200, body: { refresh: first.body.refresh } });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     const again = await http('POST', '/api/token/refresh/', { json: { refresh } });
     expect(again).toMatchObject({ status: 401, body: { detail: 'Token is blacklisted', code: 'token_not_valid' } });
   });
@@ -194,10 +198,12 @@ describe('POST /api/token/refresh/', () => {
 });
 
 describe('POST /api/token/verify/', () => {
-  it('200 {} for access and refresh tokens; 401 for garbage and expired; 400 for {}', async () => {
+  it('200 {} for access and refresh tokens; 400 for a blacklisted refresh token; 401 for garbage and expired; 400 for {}', async () => {
     const { access, refresh } = await login();
     expect(await http('POST', '/api/token/verify/', { json: { token: access } })).toMatchObject({ status: 200, body: {} });
     expect(await http('POST', '/api/token/verify/', { json: { token: refresh } })).toMatchObject({ status: 200, body: {} });
+    expect((await http('POST', '/account/logout/', { json: { refresh } })).status).toBe(200);
+    expect(await http('POST', '/api/token/verify/', { json: { token: refresh } })).toMatchObject({ status: 400, body: { non_field_errors: ['Token is blacklisted'] } });
     expect(await http('POST', '/api/token/verify/', { json: { token: 'garbage' } })).toMatchObject({
       status: 401,
       body: { detail: 'Token is invalid', code: 'token_not_valid' },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
 import { ROUTES } from '../infra/routes';
 import type { LambdaHandler } from '../shared/http/endpoint';
+import { AFTER_GRACE, later } from './support/clock';
 import { bearer, invoke } from './support/invoke';
 import { createTestUser } from './support/users';
 
@@ -27,7 +28,7 @@ async function loadHandlers(): Promise<Record<string, LambdaHandler>> {
 
 describe('logs', () => {
   it('hold no password, token or key through logins, refreshes, replays, failures and faults', async () => {
-    const secrets: string[] = [process.env.SIGNING_KEY!];
+    const secrets: string[] = [process.env.SIGNING_KEY!, process.env.SECRET_KEY!];
     const { user, password } = await createTestUser();
     secrets.push(password);
     let h = await loadHandlers();
@@ -37,7 +38,8 @@ describe('logs', () => {
     await invoke(h.obtain!, { body: { username: 'typed-a-password-here-by-mistake', password: 'x' } });
     secrets.push('a-wrong-password-123', 'typed-a-password-here-by-mistake');
     const rotated = (await invoke(h.refresh!, { body: { refresh: tokens.refresh } })).body;
-    await invoke(h.refresh!, { body: { refresh: tokens.refresh } }); // a replay
+    await invoke(h.refresh!, { body: { refresh: tokens.refresh } }); // a retry
+    await later(AFTER_GRACE, () => invoke(h.refresh!, { body: { refresh: tokens.refresh } })); // a replay
     await invoke(h.verify!, { body: { token: rotated.access } });
     await invoke(h.profile!, { method: 'GET', headers: bearer(rotated.access) });
     await invoke(h.obtain!, { body: `{"username":"${user.username}","password":"${password}"`, headers: { 'content-type': 'application/json' } });

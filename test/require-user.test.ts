@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { authenticateBearer } from '../shared/auth/bearer';
 import { protect } from '../shared/auth/protect';
 import { lowerCaseHeaders } from '../shared/http/request';
-import { newSessionClaims } from '../shared/sessions/session-tokens';
 import { issueTokenPair } from '../shared/sessions/session-tokens';
 import { tokenClaimsFor } from '../shared/users/users';
 import { httpApiEvent } from '../infra/local/events';
-import { createTestUser } from './support/users';
+import { createTestUser, sessionTokens } from './support/users';
 
 const event = (authorization?: string) =>
   httpApiEvent({ method: 'GET', url: '/my/route', headers: authorization ? [['Authorization', authorization]] : [] });
@@ -16,7 +15,7 @@ describe('protecting your own handlers', () => {
 
   it('runs the handler for a valid access token, with the user', async () => {
     const { user } = await createTestUser();
-    const { access } = await issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
+    const { access } = await sessionTokens(user);
     expect((await authenticateBearer({ headers: lowerCaseHeaders(event(`Bearer ${access}`).headers) })).user).toMatchObject({ id: user.id });
     const result = await hello(event(`Bearer ${access}`));
     expect(result).toMatchObject({ statusCode: 200, body: JSON.stringify({ hello: user.username }) });

@@ -6,10 +6,11 @@ import { handler as obtain } from '../functions/obtain';
 import { handler as password } from '../functions/password';
 import { handler as profile } from '../functions/profile';
 import { handler as refresh } from '../functions/refresh';
-import { updateUser } from '../shared/users/users';
+import { requireUserByUsername, setActive } from '../shared/users/users';
 import { bearer, invoke } from './support/invoke';
 import { claimsFor, claimsOf, forge, now } from './support/tokens';
-import { createTestUser, type TestUser } from './support/users';
+import { AFTER_GRACE, later } from './support/clock';
+import { createTestUser, recordSession, type TestUser } from './support/users';
 
 const BLACKLISTED = { detail: 'Token is blacklisted', code: 'token_not_valid' };
 const PROFILE_BLACKLISTED = {
@@ -50,7 +51,8 @@ describe('sessions', () => {
     const { body: newest } = await rotate(original.refresh);
     expect((await profileWith(newest.access)).status).toBe(200);
 
-    expect(await rotate(original.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    // Past REFRESH_REUSE_GRACE, presenting the used token again is a replay.
+    expect(await later(AFTER_GRACE, () => rotate(original.refresh))).toMatchObject({ status: 401, body: BLACKLISTED });
 
     expect(await rotate(newest.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
     expect(await profileWith(newest.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
@@ -70,7 +72,9 @@ describe('sessions', () => {
 
   it('rotation never extends a session past its absolute lifetime', async () => {
     const authTime = now() - 3 * 86400;
-    const old = await forge(claimsFor('refresh', kim.user.id, { sid: 'a'.repeat(32), auth_time: authTime, gen: 0 }));
+    const session = { sid: 'a'.repeat(32), auth_time: authTime, gen: 0 };
+    await recordSession(kim.user.id, session);
+    const old = await forge(claimsFor('refresh', kim.user.id, session));
     const { status, body } = await rotate(old);
     expect(status).toBe(200);
     // simplejwt would give now + 7 days; the session started 3 days ago, so it ends in 4.
@@ -115,19 +119,35 @@ describe('sessions across setting changes and old tokens', () => {
     expect(claims.sid).toMatch(/^[0-9a-f]{32}$/);
     expect(Math.abs((claims.auth_time as number) - now())).toBeLessThanOrEqual(2);
     expect(claimsOf(body.access).sid).toBe(claims.sid);
-    expect(await rotate(legacy)).toMatchObject({ status: 401, body: BLACKLISTED });
+    // A retry gets the same session and successor; a replay after the grace revokes that session.
+    expect((await rotate(legacy)).body.refresh).toBe(body.refresh);
+    expect(await later(AFTER_GRACE, () => rotate(legacy))).toMatchObject({ status: 401, body: BLACKLISTED });
+    expect(await rotate(body.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
   });
 
-  it('REFRESH_REUSE_GRACE forgives a replay soon after the rotation: refused, but the session survives', async () => {
-    vi.stubEnv('REFRESH_REUSE_GRACE', '30');
+  it('within REFRESH_REUSE_GRACE a used token gets its same successor again, and the session survives', async () => {
+    const quinn = await createTestUser();
+    const first = await login(quinn);
+    const { body: second } = await rotate(first.refresh);
+    await later(AFTER_GRACE - 2, async () => {
+      const again = await rotate(first.refresh);
+      expect(again).toMatchObject({ status: 200, body: { refresh: second.refresh } });
+      expect(claimsOf(again.body.access)).toMatchObject({ sid: claimsOf(first.refresh).sid });
+      expect((await profileWith(again.body.access)).status).toBe(200);
+    });
+    expect((await rotate(second.refresh)).status).toBe(200);
+  });
+
+  it('with REFRESH_REUSE_GRACE=0 every replay revokes the session, even at once', async () => {
+    vi.stubEnv('REFRESH_REUSE_GRACE', '0');
     vi.resetModules();
     try {
-      const { handler: graceRefresh } = await import('../functions/refresh');
-      const quinn = await createTestUser();
-      const first = await login(quinn);
-      const { body: second } = await invoke(graceRefresh, { body: { refresh: first.refresh } });
-      expect(await invoke(graceRefresh, { body: { refresh: first.refresh } })).toMatchObject({ status: 401, body: BLACKLISTED });
-      expect((await invoke(graceRefresh, { body: { refresh: second.refresh } })).status).toBe(200);
+      const { handler: strictRefresh } = await import('../functions/refresh');
+      const rex = await createTestUser();
+      const first = await login(rex);
+      const { body: second } = await invoke(strictRefresh, { body: { refresh: first.refresh } });
+      expect(await invoke(strictRefresh, { body: { refresh: first.refresh } })).toMatchObject({ status: 401, body: BLACKLISTED });
+      expect(await invoke(strictRefresh, { body: { refresh: second.refresh } })).toMatchObject({ status: 401, body: BLACKLISTED });
     } finally {
       vi.unstubAllEnvs();
       vi.resetModules();
@@ -174,9 +194,9 @@ describe('ending every session of a user', () => {
   it('deactivation ends every session, and reactivation does not bring them back', async () => {
     const ned = await createTestUser();
     const session = await login(ned);
-    await updateUser(ned.user.username, { isActive: false, endSessions: true });
+    await setActive(await requireUserByUsername(ned.user.username), false);
     expect(await rotate(session.refresh)).toMatchObject({ status: 401, body: { detail: 'No active account found for the given token.' } });
-    await updateUser(ned.user.username, { isActive: true });
+    await setActive(await requireUserByUsername(ned.user.username), true);
     expect(await rotate(session.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
     expect(await profileWith(session.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
   });

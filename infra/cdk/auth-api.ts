@@ -46,11 +46,18 @@ export interface ServerlessJwtAuthProps {
   readonly leeway?: Duration;
   /** How long a session lasts from login, however often it is refreshed. @default the refresh token lifetime */
   readonly sessionLifetime?: Duration;
-  /** Failed logins per username within `loginFailureWindow` before 429; 0 turns the throttle off. @default 5 */
+  /** Distinct wrong passwords per username within `loginFailureWindow` before 429; 0 turns it off. @default 5 */
   readonly loginFailureLimit?: number;
   /** @default 15 minutes */
   readonly loginFailureWindow?: Duration;
-  /** A replayed refresh token used this recently is refused without revoking its session. @default none */
+  /** Distinct wrong passwords per client address, across usernames, within `loginAddressFailureWindow` before 429; 0 turns it off. @default 30 */
+  readonly loginAddressFailureLimit?: number;
+  /** @default 15 minutes */
+  readonly loginAddressFailureWindow?: Duration;
+  /**
+   * A refresh token presented again this soon after its rotation gets the same successor (a retry, a second
+   * tab); later, the replay revokes its session. @default 30 seconds
+   */
   readonly refreshReuseGrace?: Duration;
   /**
    * The AWS Parameters and Secrets Lambda Extension layer (arm64) the functions read the signing key
@@ -102,6 +109,8 @@ export class ServerlessJwtAuth extends Construct {
   readonly stage: HttpStage;
   readonly tables: Record<TableId, TableV2>;
   readonly signingKey: Secret;
+  /** The service's own secret (SECRET_KEY): keys the login throttle's hashes and derived token ids. */
+  readonly secretKey: Secret;
   readonly functions: Record<FunctionName, NodejsFunction>;
   /** The function behind the Lambda authorizer (also built when the JWT authorizer is chosen, unused). */
   readonly authorizerFunction: NodejsFunction;
@@ -120,7 +129,7 @@ export class ServerlessJwtAuth extends Construct {
     // Only users outlive the stack by default; every other item matters only until its TTL.
     const removal = (id: TableId) => (id === 'users' ? (props.usersTableRemovalPolicy ?? RemovalPolicy.RETAIN) : RemovalPolicy.DESTROY);
     this.tables = Object.fromEntries(TABLE_IDS.map((id) => [id, table(this, tableConstructId(id), TABLES[id], removal(id))])) as Record<TableId, TableV2>;
-    const { users, blacklist, revokedSessions, loginAttempts } = this.tables;
+    const { users, blacklist, sessions, loginThrottle } = this.tables;
 
     this.signingKey = new Secret(this, 'SigningKey', {
       description: 'HS256 key that signs and verifies the auth API tokens',
@@ -131,10 +140,19 @@ export class ServerlessJwtAuth extends Construct {
       reason:
         'Automatic rotation of an HS256 key would end every session at each rotation; the README documents rotating it on purpose.',
     });
+    this.secretKey = new Secret(this, 'SecretKey', {
+      description: 'The auth API SECRET_KEY: keys the login throttle hashes and derived token ids (never signs tokens)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.secretKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating it would reset every login throttle count and break refresh retries in flight; nothing is gained by rotating it on a schedule.',
+    });
 
     const environment: Record<string, string> = {
       ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, this.tables[id].tableName])),
       SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
+      SECRET_KEY_SECRET_ARN: this.secretKey.secretArn,
       ACCESS_TOKEN_LIFETIME: String((props.accessTokenLifetime ?? Duration.minutes(15)).toSeconds()),
       REFRESH_TOKEN_LIFETIME: String((props.refreshTokenLifetime ?? Duration.days(7)).toSeconds()),
       ROTATE_REFRESH_TOKENS: String(props.rotateRefreshTokens ?? true),
@@ -143,46 +161,66 @@ export class ServerlessJwtAuth extends Construct {
       ...(props.sessionLifetime ? { SESSION_LIFETIME: String(props.sessionLifetime.toSeconds()) } : {}),
       LOGIN_FAILURE_LIMIT: String(props.loginFailureLimit ?? 5),
       LOGIN_FAILURE_WINDOW: String((props.loginFailureWindow ?? Duration.minutes(15)).toSeconds()),
-      REFRESH_REUSE_GRACE: String((props.refreshReuseGrace ?? Duration.seconds(0)).toSeconds()),
+      LOGIN_ADDRESS_FAILURE_LIMIT: String(props.loginAddressFailureLimit ?? 30),
+      LOGIN_ADDRESS_FAILURE_WINDOW: String((props.loginAddressFailureWindow ?? Duration.minutes(15)).toSeconds()),
+      REFRESH_REUSE_GRACE: String((props.refreshReuseGrace ?? Duration.seconds(30)).toSeconds()),
     };
     const paramsAndSecrets = props.paramsAndSecretsLayer ?? knownParamsAndSecretsLayer(this);
 
-    // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on.
-    // TransactWriteItems and BatchGetItem are authorised per item, by the item-level actions they contain.
+    // Each function gets exactly the DynamoDB actions its code calls, on the tables it calls them on, and the
+    // service's secret key only where it hashes with it. TransactWriteItems and BatchGetItem are authorised
+    // per item, by the item-level actions they contain.
+    const secretKey = (fn: NodejsFunction) =>
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secretKey.secretArn] }));
     const bearerAuth = (fn: NodejsFunction) => {
       users.grant(fn, 'dynamodb:BatchGetItem');
-      revokedSessions.grant(fn, 'dynamodb:BatchGetItem');
+      sessions.grant(fn, 'dynamodb:BatchGetItem');
     };
-    const loginThrottle = (fn: NodejsFunction) =>
-      loginAttempts.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
     const permissions: Record<FunctionName, (fn: NodejsFunction) => void> = {
       obtain: (fn) => {
-        users.grant(fn, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
-        loginThrottle(fn);
+        // Username and user reads; the re-hash of an imported password; the session the login starts.
+        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+        sessions.grant(fn, 'dynamodb:PutItem');
+        secretKey(fn);
       },
       profile: bearerAuth,
       refresh: (fn) => {
-        // The transaction: PutItem on the blacklist, ConditionCheckItem on the user and the session; PutItem
-        // on revoked sessions for a replay; GetItem to tell why a user was refused; BatchGetItem when
-        // blacklist-after-rotation is switched off.
+        // The transaction: PutItem on the blacklist, ConditionCheckItem on the user, UpdateItem (or PutItem,
+        // for a token from before sessions) on the session; GetItem of the user in parallel; UpdateItem to
+        // revoke a session on a replay; BatchGetItem when blacklist-after-rotation is switched off.
         users.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
         blacklist.grant(fn, 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
-        revokedSessions.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+        sessions.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+        secretKey(fn);
       },
       logout: (fn) => {
         blacklist.grant(fn, 'dynamodb:PutItem');
-        revokedSessions.grant(fn, 'dynamodb:PutItem');
+        sessions.grant(fn, 'dynamodb:UpdateItem');
+        secretKey(fn);
+      },
+      // A refresh token's blacklist entry, session and user, in one BatchGetItem; access tokens read nothing.
+      verify: (fn) => {
+        for (const table of [users, blacklist, sessions]) table.grant(fn, 'dynamodb:BatchGetItem');
       },
       password: (fn) => {
         bearerAuth(fn);
         users.grant(fn, 'dynamodb:UpdateItem');
-        loginThrottle(fn);
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        secretKey(fn);
       },
       'logout-all': (fn) => {
         bearerAuth(fn);
         users.grant(fn, 'dynamodb:UpdateItem');
       },
-      verify: () => {},
+      sessions: (fn) => {
+        bearerAuth(fn);
+        sessions.grant(fn, 'dynamodb:Query');
+      },
+      'end-session': (fn) => {
+        bearerAuth(fn);
+        sessions.grant(fn, 'dynamodb:UpdateItem');
+      },
       jwks: () => {},
       'openid-configuration': () => {},
       whoami: () => {},
@@ -304,6 +342,7 @@ export const tableConstructId = (id: TableId) => `${id[0]!.toUpperCase()}${id.sl
 function table(scope: Construct, id: string, schema: TableSchema, removalPolicy: RemovalPolicy): TableV2 {
   return new TableV2(scope, id, {
     partitionKey: { name: schema.partitionKey, type: AttributeType.STRING },
+    ...(schema.sortKey ? { sortKey: { name: schema.sortKey, type: AttributeType.STRING } } : {}),
     billing: Billing.onDemand(),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     ...(schema.timeToLiveAttribute ? { timeToLiveAttribute: schema.timeToLiveAttribute } : {}),

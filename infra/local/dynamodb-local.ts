@@ -15,7 +15,7 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
+import { keyAttributes, TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
 
 export class LocalSetupError extends Error {
   override readonly name = 'LocalSetupError';
@@ -147,16 +147,15 @@ async function ensureTable(client: DynamoDBClient, TableName: string, schema: Ta
   });
   if (existing) {
     const key = existing.Table?.KeySchema?.map((element) => element.AttributeName).join(',');
-    if (key !== schema.partitionKey) {
-      throw new LocalSetupError(`Table ${TableName} exists with key (${key}), expected (${schema.partitionKey}).`);
-    }
+    const expected = keyAttributes(schema).join(',');
+    if (key !== expected) throw new LocalSetupError(`Table ${TableName} exists with key (${key}), expected (${expected}).`);
   } else {
     await client
       .send(
         new CreateTableCommand({
           TableName,
-          AttributeDefinitions: [{ AttributeName: schema.partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: schema.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: keyAttributes(schema).map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          KeySchema: keyAttributes(schema).map((AttributeName, index) => ({ AttributeName, KeyType: index === 0 ? 'HASH' : 'RANGE' })),
           BillingMode: 'PAY_PER_REQUEST',
         }),
       )

@@ -9,8 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { loadSettings } from '../../shared/settings';
+import { checkedSecretKey } from '../../shared/secrets/secret-key';
 import { keyFromEnvironment } from '../../shared/tokens/signing-keys';
-import { ensureLocalKeySet } from './key-file';
+import { ensureLocalKeySet, ensureLocalSecretKey } from './key-file';
 import { ensureTables, LocalSetupError, localClient } from './dynamodb-local';
 import { leaseDynamoDbLocal } from './shared-dynamodb';
 
@@ -32,6 +33,8 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   const settings = loadSettings(env);
   if (env.SIGNING_KEY) keyFromEnvironment(env); // a short SIGNING_KEY fails here, with its one-line reason
   else if (!env.SIGNING_KEYS) env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
+  if (env.SECRET_KEY) checkedSecretKey('SECRET_KEY', env.SECRET_KEY);
+  else env.SECRET_KEY = ensureLocalSecretKey(dataDir);
 
   let endpoint: string;
   let close = () => {};

@@ -12,6 +12,8 @@ export interface IncomingRequest {
   /** Path and query, e.g. "/api/token/?x=1". */
   readonly url: string;
   readonly routePath?: string;
+  /** The values of the route's `{name}` segments. */
+  readonly pathParameters?: Readonly<Record<string, string>>;
   /** Raw header pairs; names in any case, a name may repeat. */
   readonly headers?: readonly (readonly [string, string])[];
   readonly body?: Buffer | string;
@@ -55,6 +57,7 @@ export function httpApiEvent(request: IncomingRequest): APIGatewayProxyEventV2 {
     ...(cookies ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(request.pathParameters ? { pathParameters: { ...request.pathParameters } } : {}),
     requestContext: {
       accountId: 'anonymous',
       apiId: 'local',

@@ -1,8 +1,11 @@
 /**
- * The local key set: `<data>/signing-keys.json` (owner-only), made on first use with one key of
- * ALGORITHM, rotated and retired by `npm run manage`. A key made by earlier versions in
- * `<data>/signing-key` is kept as a verifying key, so tokens signed with it stay valid.
+ * The local secrets, made on first use in the data folder (owner-only files):
+ * - the key set, `<data>/signing-keys.json`, with one key of ALGORITHM, rotated and retired by
+ *   `npm run manage`. A key made by earlier versions in `<data>/signing-key` is kept as a verifying key, so
+ *   tokens signed with it stay valid;
+ * - the service's SECRET_KEY, `<data>/secret-key`.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Algorithm } from '../../shared/settings';
@@ -23,6 +26,17 @@ export async function ensureLocalKeySet(dataDir: string, algorithm: Algorithm): 
     }
   }
   return readLocalKeySet(dataDir);
+}
+
+/** The local SECRET_KEY, made on first use. */
+export function ensureLocalSecretKey(dataDir: string): string {
+  const file = join(dataDir, 'secret-key');
+  try {
+    writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made earlier, or by another process just now
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 export function readLocalKeySet(dataDir: string): StoredKey[] {

@@ -67,8 +67,9 @@ async function serve(
     return;
   }
 
-  const route = findRoute(rawPathOf(request.url ?? '/'));
-  if (!route) return writeJson(response, 404, { detail: 'Not found.' });
+  const match = findRoute(rawPathOf(request.url ?? '/'));
+  if (!match) return writeJson(response, 404, { detail: 'Not found.' });
+  const { route } = match;
 
   const body = await readBody(request);
   if (body === undefined) {
@@ -80,6 +81,7 @@ async function serve(
     method: request.method ?? 'GET',
     url: request.url ?? '/',
     routePath: route.path,
+    ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
     headers: pairs(request.rawHeaders),
     body,
     sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',

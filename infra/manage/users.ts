@@ -3,7 +3,18 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../../shared/users/passwords';
 import { passwordProblems, type PasswordOwner } from '../../shared/users/password-rules';
-import { createUser, findUserByUsername, normalizeUsername, updateUser, UsernameTakenError } from '../../shared/users/users';
+import { clearLoginFailures } from '../../shared/users/login-throttle';
+import {
+  createUser,
+  findUserByUsername,
+  normalizeUsername,
+  requireUserByUsername,
+  setActive,
+  setPassword,
+  UserChangedError,
+  UsernameTakenError,
+  type User,
+} from '../../shared/users/users';
 import type { Prompter } from '../local/prompt';
 import { check, CommandError, emailProblem, nameProblem, onePositional, usernameProblem, type Command } from './command';
 
@@ -135,14 +146,31 @@ async function changePasswordCommand(args: string[], prompt: Prompter): Promise<
     console.log(`Changing password for user '${user.username}'`);
     password = await askNewPassword(prompt, user, { allowBypass: false });
   }
-  await updateUser(user.username, { passwordHash: await hashPassword(password), endSessions: true });
+  await changedAsRead(user, () => hashPassword(password).then((hash) => setPassword(user, hash)));
+  await clearLoginFailures(user.username);
   console.log(`Password changed successfully for user '${user.username}'`);
 }
 
 async function setActiveCommand(args: string[], active: boolean): Promise<void> {
-  const username = onePositional(active ? 'activate' : 'deactivate', args);
-  const user = await updateUser(username, active ? { isActive: true } : { isActive: false, endSessions: true });
+  const user = await requireUserByUsername(onePositional(active ? 'activate' : 'deactivate', args));
+  if (user.isActive === active) {
+    console.log(`User '${user.username}' is already ${active ? 'active' : 'inactive'}.`);
+    return;
+  }
+  await changedAsRead(user, () => setActive(user, active));
+  // A reactivated user starts with a clean slate at the login throttle.
+  if (active) await clearLoginFailures(user.username);
   console.log(`User '${user.username}' ${active ? 'activated' : 'deactivated'}.`);
+}
+
+/** A change based on the user as read; if the user changed while the command ran, nothing is overwritten. */
+async function changedAsRead(user: User, change: () => Promise<User>): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    if (error instanceof UserChangedError) throw new CommandError(`User '${user.username}' changed while the command ran; nothing was changed. Run it again.`);
+    throw error;
+  }
 }
 
 export const USER_COMMANDS: readonly Command[] = [

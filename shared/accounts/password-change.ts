@@ -1,16 +1,32 @@
 /**
  * Changing a password from the API: the old password must be right (guesses count toward the same login
  * throttle as the login form), the new one must pass Django's validators, and every session of the user
- * ends, this one included.
+ * ends, this one included. The write is conditional on the user as read, so a change made meanwhile (by
+ * an operator, say) is never undone: the request then answers as if that change had come first.
  */
-import { validationFailed } from '../http/errors';
-import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../users/login-throttle';
+import { authenticateBearer } from '../auth/bearer';
+import { HttpError, validationFailed } from '../http/errors';
+import type { HttpRequest } from '../http/request';
+import { beginLoginAttempt, clearLoginFailures, endLoginAttemptWithSuccess } from '../users/login-throttle';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import { passwordProblems } from '../users/password-rules';
-import { updateUserById, type User } from '../users/users';
+import { setPassword, UserChangedError, type User } from '../users/users';
 
-export async function changePassword(user: User, oldPassword: string, newPassword: string): Promise<void> {
-  const attempt = await beginLoginAttempt(user.username);
+export async function changePassword(request: HttpRequest, user: User, oldPassword: string, newPassword: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await changeAsRead(request, user, oldPassword, newPassword);
+    } catch (error) {
+      if (!(error instanceof UserChangedError)) throw error;
+      if (attempt === 2) throw new HttpError(409, { detail: 'The account changed while the password was being changed. Try again.' });
+      // Ended sessions or deactivation answer as the bearer check now does; a re-hashed password is tried again.
+      ({ user } = await authenticateBearer(request));
+    }
+  }
+}
+
+async function changeAsRead(request: HttpRequest, user: User, oldPassword: string, newPassword: string): Promise<void> {
+  const attempt = await beginLoginAttempt(user.username, oldPassword, request.sourceIp);
   if (!(await verifyPassword(oldPassword, user.passwordHash))) {
     // Django's PasswordChangeForm wording.
     throw validationFailed({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
@@ -18,5 +34,6 @@ export async function changePassword(user: User, oldPassword: string, newPasswor
   await endLoginAttemptWithSuccess(attempt);
   const problems = passwordProblems(newPassword, user);
   if (problems.length > 0) throw validationFailed({ new_password: problems });
-  await updateUserById(user.id, { passwordHash: await hashPassword(newPassword), endSessions: true });
+  await setPassword(user, await hashPassword(newPassword));
+  await clearLoginFailures(user.username);
 }

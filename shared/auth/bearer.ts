@@ -7,7 +7,7 @@
  */
 import { authenticationFailed, notAuthenticated, tokenNotValid, unauthorized } from '../http/errors';
 import type { HttpRequest } from '../http/request';
-import { isRevocationInForce, revokedSessionKey } from '../sessions/revocations';
+import { isSessionLive, sessionKey } from '../sessions/session-store';
 import { generationOf, readToken, sessionIdOf } from '../sessions/session-tokens';
 import { getItems } from '../store/dynamodb';
 import { type TokenClaims, type TokenProblem, TokenError, userIdOf } from '../tokens/tokens';
@@ -45,11 +45,11 @@ export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>):
   const userId = userIdOf(claims);
   if (userId === undefined) throw tokenNotValid('Token contained no recognizable user identification');
   const sid = sessionIdOf(claims);
-  const [userItem, revocation] = await getItems([
+  const [userItem, session] = await getItems([
     { table: 'users', key: userKey(userId) },
-    ...(sid === undefined ? [] : [{ table: 'revokedSessions' as const, key: revokedSessionKey(sid) }]),
+    ...(sid === undefined ? [] : [{ table: 'sessions' as const, key: sessionKey(userId, sid) }]),
   ]);
-  if (isRevocationInForce(revocation)) throw notValidForAnyType('Token is blacklisted');
+  if (sid !== undefined && !isSessionLive(session)) throw notValidForAnyType('Token is blacklisted');
   if (!userItem) throw authenticationFailed('User not found', 'user_not_found');
   const user = toUser(userItem);
   if (!user.isActive) throw authenticationFailed('User is inactive', 'user_inactive');

@@ -1,32 +1,50 @@
 /**
  * Username and password to an active user, as Django's ModelBackend plus simplejwt's active-user rule,
- * behind the login throttle. Unknown usernames, wrong passwords and inactive users get the same answer
- * after the same work: the attempt counted and the username read together, the user read, one full
- * password hash.
+ * behind the login throttle; then the session the login starts. Unknown usernames, wrong passwords and
+ * inactive users get the same answer after the same work: the attempt counted and the username read
+ * together, the user read, one full password hash.
  */
 import { authenticationFailed } from '../http/errors';
+import { startSession } from '../sessions/session-store';
+import type { SessionClaims } from '../sessions/session-tokens';
 import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../users/login-throttle';
 import { hashPassword, needsRehash, spendHashTime, verifyPassword } from '../users/passwords';
-import { isStorableUsername, readUsernameItem, updateUserById, UserChangedError, userOfUsernameItem, type User } from '../users/users';
+import { isStorableUsername, readUsernameItem, upgradePasswordHash, UserChangedError, userOfUsernameItem, type User } from '../users/users';
 
-export async function authenticateCredentials(username: string, password: string): Promise<User> {
+const noActiveAccount = () => authenticationFailed('No active account found with the given credentials');
+
+export interface Client {
+  /** The client's address, for the login throttle. */
+  readonly address: string | undefined;
+  /** Its user agent, to describe the session in the user's session list. */
+  readonly userAgent: string | undefined;
+}
+
+/** Three round trips: the attempt counted beside the username read, the user read, then the session started beside the count's release. */
+export async function logIn(username: string, password: string, client: Client): Promise<{ user: User; session: SessionClaims }> {
   const [attempt, usernameItem] = await Promise.all([
-    beginLoginAttempt(username),
+    beginLoginAttempt(username, password, client.address),
     isStorableUsername(username) ? readUsernameItem(username) : undefined,
   ]);
-  const user = await userOfUsernameItem(usernameItem);
+  let user = await userOfUsernameItem(usernameItem);
   let passwordMatches = false;
   if (user) passwordMatches = await verifyPassword(password, user.passwordHash);
   else await spendHashTime(password);
-  if (!user || !passwordMatches || !user.isActive) throw authenticationFailed('No active account found with the given credentials');
-  await endLoginAttemptWithSuccess(attempt);
-  // A hash imported from Django, or one written at a lower cost: replace it now that the password is known,
-  // unless the user changed meanwhile (a new password, deactivation, ended sessions): then this login fails.
-  if (!needsRehash(user.passwordHash)) return user;
+  if (!user || !passwordMatches || !user.isActive) throw noActiveAccount();
+  if (needsRehash(user.passwordHash)) user = await upgradeHash(user, password);
+  const [session] = await Promise.all([startSession(user, client.userAgent), endLoginAttemptWithSuccess(attempt)]);
+  return { user, session };
+}
+
+/**
+ * A hash imported from Django, or one written at a lower cost: replaced now that the password is known,
+ * unless the user changed meanwhile (a new password, deactivation, ended sessions): then this login fails.
+ */
+async function upgradeHash(user: User, password: string): Promise<User> {
   try {
-    return await updateUserById(user.id, { passwordHash: await hashPassword(password), unchangedSince: user });
+    return await upgradePasswordHash(user, await hashPassword(password));
   } catch (error) {
-    if (error instanceof UserChangedError) throw authenticationFailed('No active account found with the given credentials');
+    if (error instanceof UserChangedError) throw noActiveAccount();
     throw error;
   }
 }

@@ -6,27 +6,32 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError, log } from '../log';
 import { SettingsError } from '../settings';
-import { HttpError, methodNotAllowed, type JsonObject } from './errors';
+import { HttpError, methodNotAllowed, type Json } from './errors';
 import { toRequest, type HttpRequest } from './request';
 import { PARSED_MEDIA_TYPES } from './request-body';
 
 export interface HttpResponse {
   readonly status: number;
-  readonly body: JsonObject;
+  /** No body at all for a 204. */
+  readonly body?: Json;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function ok(body: JsonObject): HttpResponse {
+export function ok(body: Json): HttpResponse {
   return { status: 200, body };
+}
+
+export function noContent(): HttpResponse {
+  return { status: 204 };
 }
 
 interface EndpointOptions<Auth> {
   /** The view's name in DRF's OPTIONS metadata, e.g. "Token Refresh". */
   readonly name: string;
   /** The methods the endpoint serves; GET implies HEAD, and OPTIONS is always answered. */
-  readonly methods: readonly ('GET' | 'POST')[];
+  readonly methods: readonly ('GET' | 'POST' | 'DELETE')[];
   /**
    * Runs before the method check, as DRF authenticates before dispatching (an unauthenticated POST to a
    * GET-only protected view is a 401, not a 405).
@@ -89,6 +94,6 @@ function render(response: HttpResponse, allow?: string): APIGatewayProxyStructur
       'X-Content-Type-Options': 'nosniff',
       ...response.headers,
     },
-    body: JSON.stringify(response.body),
+    ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
   };
 }

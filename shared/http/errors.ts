@@ -46,6 +46,10 @@ export function badRequest(detail: string): HttpError {
   return new HttpError(400, { detail });
 }
 
+export function notFound(): HttpError {
+  return new HttpError(404, { detail: 'Not found.' });
+}
+
 export function methodNotAllowed(method: string): HttpError {
   return new HttpError(405, { detail: `Method "${method}" not allowed.` });
 }

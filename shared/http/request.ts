@@ -14,6 +14,10 @@ export interface HttpRequest {
   /** Header names in lower case. */
   readonly headers: Headers;
   readonly body: Buffer;
+  /** The client's address as API Gateway saw it (requestContext.http.sourceIp). */
+  readonly sourceIp: string | undefined;
+  /** Values of the route's `{name}` path segments. */
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
 }
 
 /** Far above any credential or token body; API Gateway itself would accept 10 MB. */
@@ -41,5 +45,7 @@ export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
     path: event.rawPath,
     headers: lowerCaseHeaders(event.headers),
     body,
+    sourceIp: event.requestContext.http.sourceIp || undefined,
+    pathParameters: event.pathParameters ?? {},
   };
 }

@@ -7,14 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../clock';
+import { keyedHash } from '../secrets/secret-key';
 import { settings } from '../settings';
-import { checkType, decodeToken, signToken, TokenError, type TokenClaims, type TokenPair, type TokenType } from '../tokens/tokens';
+import { checkType, decodeToken, signToken, TokenError, type SignOptions, type TokenClaims, type TokenPair, type TokenType } from '../tokens/tokens';
 
-export interface SessionClaims {
+export type SessionClaims = {
   readonly sid: string;
   readonly auth_time: number;
   readonly gen: number;
-}
+};
 
 export function newSessionClaims(sessionGeneration: number): SessionClaims {
   return { sid: randomUUID().replaceAll('-', ''), auth_time: nowSeconds(), gen: sessionGeneration };
@@ -23,6 +24,19 @@ export function newSessionClaims(sessionGeneration: number): SessionClaims {
 /** The session a token belongs to; tokens issued before sessions existed have none. */
 export function sessionIdOf(claims: TokenClaims): string | undefined {
   return typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
+}
+
+/**
+ * The session a refresh token belongs to: its own, or for a token from before sessions (or from Django) the
+ * one its first rotation starts, under an id derived from the token so that every retry names the same one.
+ */
+export async function sessionIdFor(claims: TokenClaims): Promise<string> {
+  return sessionIdOf(claims) ?? (await keyedHash('adopted-session', claims.jti)).slice(0, 32);
+}
+
+/** The jti of a refresh token's one successor: derived from its own, so a retried rotation signs the same token. */
+export async function successorJti(claims: TokenClaims): Promise<string> {
+  return (await keyedHash('successor', claims.jti)).slice(0, 32);
 }
 
 /** The user's session generation when the token's session began (0 for tokens without one). */
@@ -36,8 +50,8 @@ export function sessionEndOf(claims: Readonly<Record<string, unknown>>): number 
 }
 
 /** A token of `type` for the session these claims carry, expiring no later than the session. */
-export function signSessionToken(type: TokenType, claims: Readonly<Record<string, unknown>>): Promise<string> {
-  return signToken(type, claims, sessionEndOf(claims));
+export function signSessionToken(type: TokenType, claims: Readonly<Record<string, unknown>>, options: Omit<SignOptions, 'notAfter'> = {}): Promise<string> {
+  return signToken(type, claims, { ...options, notAfter: sessionEndOf(claims) });
 }
 
 export async function issueTokenPair(claims: Readonly<Record<string, unknown>>): Promise<TokenPair> {

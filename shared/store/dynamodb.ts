@@ -10,7 +10,7 @@ import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { serviceUnavailable } from '../http/errors';
 import { describeError, log } from '../log';
 import { settings } from '../settings';
-import { TABLES, type TableId } from '../tables';
+import { keyAttributes, TABLES, type TableId } from '../tables';
 
 /**
  * Attempts per call and how long each may take. DynamoDB answers in milliseconds; a call that cannot
@@ -113,7 +113,7 @@ export type Item = Record<string, unknown>;
 export async function getItems(requests: readonly { table: TableId; key: Item }[]): Promise<(Item | undefined)[]> {
   const names = settings().tables;
   const found = new Map<string, Item>();
-  const identify = (table: TableId, key: Item) => `${table}:${String(key[TABLES[table].partitionKey])}`;
+  const identify = (table: TableId, key: Item) => JSON.stringify([table, ...keyAttributes(TABLES[table]).map((name) => key[name])]);
   let pending: Record<string, { Keys: Item[]; ConsistentRead: true }> = {};
   for (const { table, key } of requests) {
     (pending[names[table]] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
@@ -153,6 +153,14 @@ export function numberAttribute(item: Item | undefined, name: string): number | 
   if (typeof value === 'number') return value;
   const raw = (value as { N?: unknown } | undefined)?.N;
   return typeof raw === 'string' && raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+}
+
+/** A string attribute of an item, whether unmarshalled (plain) or not (`{ S: "..." }`). */
+export function stringAttribute(item: Item | undefined, name: string): string | undefined {
+  const value = item?.[name];
+  if (typeof value === 'string') return value;
+  const raw = (value as { S?: unknown } | undefined)?.S;
+  return typeof raw === 'string' ? raw : undefined;
 }
 
 /** The item DynamoDB returned with a failed condition (ReturnValuesOnConditionCheckFailure: ALL_OLD). */

@@ -13,8 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { serviceUnavailable } from '../http/errors';
-import { describeError, log } from '../log';
+import { readSecret } from '../secrets/extension';
 import { ALGORITHMS, SettingsError, type Algorithm } from '../settings';
 
 /**
@@ -38,8 +37,6 @@ export interface SigningKey {
   readonly verifyWith: CryptoKey;
   /** Published in the JWKS; absent for HS256, whose key is secret. */
   readonly publicJwk?: JWK;
-  /** Secret bytes derived from the key, for keyed hashes elsewhere (the login throttle's HMAC). */
-  readonly pepper: Uint8Array;
 }
 
 export interface KeySet {
@@ -63,7 +60,7 @@ export function signingKeys(): Promise<KeySet> {
 }
 
 async function loadKeySet(env: Env): Promise<KeySet> {
-  if (env.SIGNING_KEY_SECRET_ARN) return keySetFromText('the signing key secret', await readSecret(env.SIGNING_KEY_SECRET_ARN, env));
+  if (env.SIGNING_KEY_SECRET_ARN) return keySetFromText('the signing key secret', await readSecret(env.SIGNING_KEY_SECRET_ARN, 'the signing key secret', env));
   if (env.SIGNING_KEYS) return keySetFromText('SIGNING_KEYS', env.SIGNING_KEYS);
   if (!env.SIGNING_KEY) throw new SettingsError('SIGNING_KEY is not set');
   return buildKeySet([hmacStoredKey(checkedSecret('SIGNING_KEY', env.SIGNING_KEY))]);
@@ -148,7 +145,7 @@ async function loadKey(stored: StoredKey): Promise<SigningKey> {
   if (stored.alg === 'HS256') {
     const bytes = new TextEncoder().encode(stored.secret!);
     const key = await crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    return { kid: stored.kid, alg: 'HS256', signWith: key, verifyWith: key, pepper: bytes };
+    return { kid: stored.kid, alg: 'HS256', signWith: key, verifyWith: key };
   }
   const privateJwk = stored.privateJwk!;
   const publicJwk = Object.fromEntries(
@@ -165,7 +162,6 @@ async function loadKey(stored: StoredKey): Promise<SigningKey> {
     signWith,
     verifyWith,
     publicJwk: { ...publicJwk, kid: stored.kid, alg: stored.alg, use: 'sig' },
-    pepper: createHash('sha256').update(`pepper:${privateJwk.d}`).digest(),
   };
 }
 
@@ -175,32 +171,4 @@ export async function generateStoredKey(alg: Algorithm): Promise<StoredKey> {
   if (alg === 'HS256') return { kid, alg, secret: Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString('base64url') };
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   return { kid, alg, privateJwk: await exportJWK(privateKey) };
-}
-
-/**
- * Through the AWS Parameters and Secrets Lambda Extension's local HTTP endpoint, which keeps the AWS SDK
- * out of every bundle (verify's above all).
- * https://docs.aws.amazon.com/lambda/latest/dg/with-secrets-manager.html
- */
-async function readSecret(secretArn: string, env: Env): Promise<string> {
-  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
-  const url = `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretArn)}`;
-  let response: Response;
-  let body: { SecretString?: unknown };
-  try {
-    response = await fetch(url, {
-      headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
-      signal: AbortSignal.timeout(3000),
-    });
-    if (response.status >= 500 || response.status === 429) throw new Error(`HTTP ${response.status}`);
-    // Anything else (no permission, no such secret) will not heal by itself.
-    if (!response.ok) throw new SettingsError(`reading the signing key secret failed with HTTP ${response.status}`);
-    body = (await response.json()) as { SecretString?: unknown };
-  } catch (error) {
-    if (error instanceof SettingsError) throw error;
-    log.warn('signing key secret unavailable', describeError(error));
-    throw serviceUnavailable();
-  }
-  if (typeof body.SecretString !== 'string') throw new SettingsError('the signing key secret has no SecretString');
-  return body.SecretString;
 }

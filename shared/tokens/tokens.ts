@@ -52,18 +52,26 @@ function lifetimeOf(type: TokenType): number {
   return type === 'access' ? accessTokenLifetime : refreshTokenLifetime;
 }
 
+export interface SignOptions {
+  /** No later than this exp (epoch seconds). */
+  readonly notAfter?: number;
+  /** iat and jti, for a token that must come out the same when signed again; now and a random uuid4 hex otherwise. */
+  readonly issuedAt?: number;
+  readonly jti?: string;
+}
+
 /**
  * A new token of `type` carrying `claims` (user_id, custom and session claims), with simplejwt's claim
  * order, expiring after its type's lifetime or at `notAfter`, whichever comes first.
  */
-export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>, notAfter = Infinity): Promise<string> {
-  const iat = nowSeconds();
+export async function signToken(type: TokenType, claims: Readonly<Record<string, unknown>>, options: SignOptions = {}): Promise<string> {
+  const iat = options.issuedAt ?? nowSeconds();
   const { issuer, audience } = settings();
   const payload = {
     token_type: type,
-    exp: Math.min(iat + lifetimeOf(type), notAfter),
+    exp: Math.min(iat + lifetimeOf(type), options.notAfter ?? Infinity),
     iat,
-    jti: randomUUID().replaceAll('-', ''),
+    jti: options.jti ?? randomUUID().replaceAll('-', ''),
     ...withoutRegisteredClaims(claims),
     // A JWT authorizer cannot tell an access token from a refresh token, but it can require a scope.
     ...(audience && type === 'access' ? { scope: ACCESS_SCOPE } : {}),

@@ -66,12 +66,12 @@ export function normalizeUsername(username: string): string {
 
 /** The custom claims the tutorial's serializer adds to both tokens, plus user_id. */
 export function tokenClaimsFor(user: User): Record<string, string | boolean> {
-  return {
-    user_id: user.id,
-    email: user.email,
-    is_staff: user.isStaff,
-    full_name: fullName(user),
-  };
+  return { user_id: user.id, ...userClaimsFor(user) };
+}
+
+/** The tutorial's custom claims, as stored now: refreshed tokens carry these, not the ones of the login. */
+export function userClaimsFor(user: User): Record<string, string | boolean> {
+  return { email: user.email, is_staff: user.isStaff, full_name: fullName(user) };
 }
 
 /** Django's get_full_name(): first and last name with a space between, trimmed. */
@@ -156,18 +156,6 @@ export async function createUser(fields: NewUser): Promise<User> {
   return user;
 }
 
-export interface UserChanges {
-  readonly passwordHash?: string;
-  readonly isActive?: boolean;
-  /** End every session the user has: their tokens stop working at refresh and at protected routes. */
-  readonly endSessions?: boolean;
-  /**
-   * Apply only if the user is still as read (same password hash, active, same session generation), or
-   * throw UserChangedError: a write based on an earlier read must not undo a change made meanwhile.
-   */
-  readonly unchangedSince?: User;
-}
-
 export class UserChangedError extends Error {
   override readonly name = 'UserChangedError';
   constructor() {
@@ -175,49 +163,89 @@ export class UserChangedError extends Error {
   }
 }
 
-/** Updates an existing user by username; throws UserNotFoundError rather than creating one. */
-export async function updateUser(username: string, changes: UserChanges): Promise<User> {
+const GENERATION = 'sessionGeneration';
+
+/** The user by username, or UserNotFoundError (for commands that name a user). */
+export async function requireUserByUsername(username: string): Promise<User> {
   const user = await findUserByUsername(username);
   if (!user) throw new UserNotFoundError(username);
-  return updateUserById(user.id, changes, username);
+  return user;
 }
 
-export async function updateUserById(id: string, { endSessions, unchangedSince, ...fields }: UserChanges, name: string = id): Promise<User> {
-  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
-  const assignments = entries.map((_, i) => `#f${i} = :v${i}`);
-  if (endSessions) assignments.push('#gen = if_not_exists(#gen, :zero) + :one');
-  const sameGeneration = unchangedSince?.sessionGeneration === 0 ? '(attribute_not_exists(#gen) OR #gen = :seenGen)' : '#gen = :seenGen';
+/**
+ * Every change below is one conditional UpdateItem. Those that act on what was read (`user`) apply only if
+ * the user is still as read, or throw UserChangedError: a decision made on an earlier read (the old password
+ * was right, the user was active) must not undo a change made meanwhile.
+ */
+interface Change {
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly endSessions?: boolean;
+  /** Apply only if these attributes still hold these values (as read). */
+  readonly unchanged?: Readonly<Record<string, unknown>>;
+}
+
+async function changeUser(user: Pick<User, 'id'>, { set = {}, endSessions = false, unchanged }: Change, missing: () => Error): Promise<User> {
+  const names: Record<string, string> = { '#pk': KEY };
+  const values: Record<string, unknown> = {};
+  const assignments = Object.entries(set).map(([field, value], i) => {
+    names[`#s${i}`] = field;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  if (endSessions) {
+    names['#gen'] = GENERATION;
+    Object.assign(values, { ':zero': 0, ':one': 1 });
+    assignments.push('#gen = if_not_exists(#gen, :zero) + :one');
+  }
+  const conditions = ['attribute_exists(#pk)'];
+  for (const [i, [field, value]] of Object.entries(unchanged ?? {}).entries()) {
+    names[`#u${i}`] = field;
+    values[`:u${i}`] = value;
+    // Users written before session generations existed have none, which counts as 0.
+    conditions.push(field === GENERATION && value === 0 ? `(attribute_not_exists(#u${i}) OR #u${i} = :u${i})` : `#u${i} = :u${i}`);
+  }
   try {
     const { Attributes } = await dynamo().send(
       new UpdateCommand({
         TableName: settings().tables.users,
-        Key: userKey(id),
+        Key: userKey(user.id),
         UpdateExpression: `SET ${assignments.join(', ')}`,
-        ConditionExpression: unchangedSince
-          ? `attribute_exists(#pk) AND #hash = :seenHash AND #active = :true AND ${sameGeneration}`
-          : 'attribute_exists(#pk)',
-        ExpressionAttributeNames: {
-          '#pk': KEY,
-          ...(endSessions || unchangedSince ? { '#gen': GENERATION } : {}),
-          ...(unchangedSince ? { '#hash': 'passwordHash', '#active': 'isActive' } : {}),
-          ...Object.fromEntries(entries.map(([field], i) => [`#f${i}`, field])),
-        },
-        ExpressionAttributeValues: {
-          ...(endSessions ? { ':zero': 0, ':one': 1 } : {}),
-          ...(unchangedSince ? { ':seenHash': unchangedSince.passwordHash, ':true': true, ':seenGen': unchangedSince.sessionGeneration } : {}),
-          ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
-        },
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         ReturnValues: 'ALL_NEW',
       }),
     );
     return toUser(Attributes!);
   } catch (error) {
-    if (isConditionFailure(error)) throw unchangedSince ? new UserChangedError() : new UserNotFoundError(name);
+    if (isConditionFailure(error)) throw unchanged ? new UserChangedError() : missing();
     throw error;
   }
 }
 
-const GENERATION = 'sessionGeneration';
+/** As read: same password hash and session generation. */
+const asRead = (user: User) => ({ passwordHash: user.passwordHash, [GENERATION]: user.sessionGeneration });
+
+/** A new password: every session of the user ends. Only if the password and sessions are as read. */
+export function setPassword(user: User, passwordHash: string): Promise<User> {
+  return changeUser(user, { set: { passwordHash }, endSessions: true, unchanged: asRead(user) }, () => new UserChangedError());
+}
+
+/** The same password under a stronger hash (after a login): only if the user is still as read and active. */
+export function upgradePasswordHash(user: User, passwordHash: string): Promise<User> {
+  return changeUser(user, { set: { passwordHash }, unchanged: { ...asRead(user), isActive: true } }, () => new UserChangedError());
+}
+
+/** Deactivating ends every session; reactivating brings none back. Only if the flag is still as read. */
+export function setActive(user: User, isActive: boolean): Promise<User> {
+  return changeUser(user, { set: { isActive }, endSessions: !isActive, unchanged: { isActive: user.isActive } }, () => new UserChangedError());
+}
+
+/** Ends every session of the user, on every device (logout-all). */
+export function endSessions(user: User): Promise<User> {
+  return changeUser(user, { endSessions: true }, () => new UserNotFoundError(user.username));
+}
+
 
 /** For a transaction: the user exists, is active, and has not ended the sessions of `generation`. */
 export function activeUserCheck(id: string, generation: number) {

@@ -11,6 +11,7 @@ export async function setup(project: TestProject): Promise<void> {
   await ensureTables(dynamoDb.endpoint, TEST_TABLES);
   project.provide('dynamodbEndpoint', dynamoDb.endpoint);
   project.provide('signingKey', randomBytes(48).toString('base64url'));
+  project.provide('secretKey', randomBytes(48).toString('base64url'));
 }
 
 export async function teardown(): Promise<void> {
@@ -21,5 +22,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
     signingKey: string;
+    secretKey: string;
   }
 }

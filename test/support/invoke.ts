@@ -15,7 +15,12 @@ export interface Call {
   readonly headers?: Record<string, string>;
   /** An object is sent as JSON; a string or Buffer is sent as it is. */
   readonly body?: unknown;
+  /** The client's address; by default each call comes from a different one (the tests are many clients, not one). */
+  readonly sourceIp?: string;
+  readonly pathParameters?: Record<string, string>;
 }
+
+const randomAddress = () => `198.51.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
 
 export async function invoke(handler: LambdaHandler, call: Call = {}): Promise<Answer> {
   const headers = { ...call.headers };
@@ -30,6 +35,8 @@ export async function invoke(handler: LambdaHandler, call: Call = {}): Promise<A
     url: call.path ?? '/',
     headers: Object.entries(headers),
     ...(body === undefined ? {} : { body }),
+    sourceIp: call.sourceIp ?? randomAddress(),
+    ...(call.pathParameters ? { pathParameters: call.pathParameters } : {}),
   });
   const result = await handler(event);
   const text = result.body ?? '';

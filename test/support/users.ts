@@ -1,7 +1,12 @@
 /** Real users in the test tables, each with a fresh username. */
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startSession } from '../../shared/sessions/session-store';
+import { issueTokenPair } from '../../shared/sessions/session-tokens';
+import { settings } from '../../shared/settings';
+import { dynamo } from '../../shared/store/dynamodb';
 import { hashPassword } from '../../shared/users/passwords';
-import { createUser, type NewUser, type User } from '../../shared/users/users';
+import { createUser, tokenClaimsFor, type NewUser, type User } from '../../shared/users/users';
 
 export interface TestUser {
   readonly user: User;
@@ -22,4 +27,20 @@ export async function createTestUser(overrides: Partial<NewUser> = {}): Promise<
     ...overrides,
   });
   return { user, password };
+}
+
+/** A login's session and tokens for `user`, as obtain makes them (the session recorded, then the pair signed). */
+export async function sessionTokens(user: User, client = 'vitest') {
+  const session = await startSession(user, client);
+  return { session, ...(await issueTokenPair({ ...tokenClaimsFor(user), ...session })) };
+}
+
+/** Records a session that started at `authTime` (in the past, say), for tokens forged with its claims. */
+export async function recordSession(userId: string, session: { sid: string; auth_time: number; gen: number }): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: settings().tables.sessions,
+      Item: { userId, sid: session.sid, authTime: session.auth_time, gen: session.gen, client: 'vitest', expiresAt: session.auth_time + 30 * 86400 },
+    }),
+  );
 }
