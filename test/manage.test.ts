@@ -116,6 +116,40 @@ describe('npm run manage', () => {
     expect(await stillWorks(await loginRefresh('second-password-2'))).toBe(true);
   });
 
+  it('sessions lists the live sessions, end-session ends one, unlock lifts a login throttle lock-out', async () => {
+    const username = fresh();
+    await manage(['createuser', '--noinput', '--username', username], { env: { USER_PASSWORD: 'session-password-3' } });
+    const logIn = async (userAgent: string) =>
+      (await invoke(obtain, { body: { username, password: 'session-password-3' }, headers: { 'user-agent': userAgent } })).body as { access: string; refresh: string };
+    const phone = await logIn('Phone/1.0');
+    await logIn('Laptop/2.0');
+    const listed = await manage(['sessions', username]);
+    expect(listed.code).toBe(0);
+    const sid = JSON.parse(Buffer.from(phone.access.split('.')[1]!, 'base64url').toString()).sid as string;
+    expect(listed.stdout).toContain(sid);
+    expect(listed.stdout).toMatch(/Phone\/1\.0/);
+    expect(listed.stdout).toMatch(/Laptop\/2\.0/);
+    expect((await manage(['end-session', username, sid])).stdout.trim()).toBe(`Session ${sid} of user '${username}' has ended.`);
+    expect((await manage(['sessions', username])).stdout).not.toContain(sid);
+    const again = await manage(['end-session', username, sid]);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toMatch(/^Error: User '.*' has no live session/);
+
+    for (let i = 0; i < 5; i++) await invoke(obtain, { body: { username, password: `guess-${i}` } });
+    expect((await invoke(obtain, { body: { username, password: 'session-password-3' } })).status).toBe(429);
+    expect((await manage(['unlock', username])).code).toBe(0);
+    expect(await canLogIn(username, 'session-password-3')).toBe(true);
+    // A password change and a reactivation lift it too.
+    for (let i = 0; i < 5; i++) await invoke(obtain, { body: { username, password: `guess-${i}` } });
+    expect((await manage(['changepassword', username, '--noinput'], { env: { NEW_PASSWORD: 'session-password-4' } })).code).toBe(0);
+    expect(await canLogIn(username, 'session-password-4')).toBe(true);
+    for (let i = 0; i < 5; i++) await invoke(obtain, { body: { username, password: `guess-${i}` } });
+    await manage(['deactivate', username]);
+    expect((await manage(['deactivate', username])).stdout.trim()).toBe(`User '${username}' is already inactive.`);
+    await manage(['activate', username]);
+    expect(await canLogIn(username, 'session-password-4')).toBe(true);
+  });
+
   it('deactivate and activate switch login off and on', async () => {
     const username = fresh();
     await manage(['createuser', '--noinput', '--username', username], { env: { USER_PASSWORD: 'some-password-9' } });
