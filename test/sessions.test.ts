@@ -138,6 +138,20 @@ describe('sessions across setting changes and old tokens', () => {
     expect((await rotate(second.refresh)).status).toBe(200);
   });
 
+  it('a logout with a token rotated within the grace ends the session (its holder may never have seen the successor)', async () => {
+    const vera = await createTestUser();
+    const first = await login(vera);
+    const { body: second } = await rotate(first.refresh);
+    expect(await invoke(logout, { body: { refresh: first.refresh } })).toMatchObject({ status: 200, body: { detail: 'Successfully logged out.' } });
+    expect(await rotate(second.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    expect(await profileWith(second.access)).toMatchObject({ status: 401, body: PROFILE_BLACKLISTED });
+    // After the grace such a logout is refused as simplejwt refuses a used token, and the session still ends.
+    const third = await login(vera);
+    const { body: fourth } = await rotate(third.refresh);
+    expect(await later(AFTER_GRACE, () => invoke(logout, { body: { refresh: third.refresh } }))).toMatchObject({ status: 400, body: { detail: 'Invalid token.' } });
+    expect(await rotate(fourth.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+  });
+
   it('with REFRESH_REUSE_GRACE=0 every replay revokes the session, even at once', async () => {
     vi.stubEnv('REFRESH_REUSE_GRACE', '0');
     vi.resetModules();
