@@ -9,6 +9,18 @@ import { SettingsError } from '../settings';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** A secret loaded once per container; a failed load is not kept, so the next request tries again. */
+export function loadedOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
+}
+
 /** The secret's SecretString; 503 while the extension or Secrets Manager is unavailable, SettingsError if it never will be. */
 export async function readSecret(secretArn: string, what: string, env: Env = process.env): Promise<string> {
   const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';

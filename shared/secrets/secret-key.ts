@@ -10,22 +10,14 @@
  */
 import { createHmac, hkdfSync } from 'node:crypto';
 import { SettingsError } from '../settings';
-import { readSecret } from './extension';
+import { loadedOnce, readSecret } from './extension';
 
 export const MIN_SECRET_KEY_BYTES = 32;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-let secret: Promise<Uint8Array> | undefined;
+const secretKey = loadedOnce(() => loadSecretKey(process.env));
 const purposeKeys = new Map<string, Buffer>();
-
-function secretKey(): Promise<Uint8Array> {
-  secret ??= loadSecretKey(process.env).catch((error: unknown) => {
-    secret = undefined; // a failed read is retried by the next request
-    throw error;
-  });
-  return secret;
-}
 
 async function loadSecretKey(env: Env): Promise<Uint8Array> {
   if (env.SECRET_KEY_SECRET_ARN) return checkedSecretKey('the secret key secret', await readSecret(env.SECRET_KEY_SECRET_ARN, 'the secret key secret', env));

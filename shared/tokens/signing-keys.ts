@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { readSecret } from '../secrets/extension';
+import { loadedOnce, readSecret } from '../secrets/extension';
 import { ALGORITHMS, SettingsError, type Algorithm } from '../settings';
 
 /**
@@ -49,15 +49,7 @@ export interface KeySet {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-let cached: Promise<KeySet> | undefined;
-
-export function signingKeys(): Promise<KeySet> {
-  cached ??= loadKeySet(process.env).catch((error: unknown) => {
-    cached = undefined; // a failed read is retried by the next request
-    throw error;
-  });
-  return cached;
-}
+export const signingKeys: () => Promise<KeySet> = loadedOnce(() => loadKeySet(process.env));
 
 async function loadKeySet(env: Env): Promise<KeySet> {
   if (env.SIGNING_KEY_SECRET_ARN) return keySetFromText('the signing key secret', await readSecret(env.SIGNING_KEY_SECRET_ARN, 'the signing key secret', env));
