@@ -86,3 +86,30 @@ describe('signing key from Secrets Manager', () => {
     expect(await invoke((await freshModules()).verify, { body: { token: 'x.y.z' } })).toMatchObject({ status: 500 });
   });
 });
+
+describe('SECRET_KEY from Secrets Manager', () => {
+  it('is read through the extension, once per container, beside the signing key', async () => {
+    const SECRET_KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:SecretKey-GhIjKl';
+    vi.stubEnv('SECRET_KEY', '');
+    vi.stubEnv('SECRET_KEY_SECRET_ARN', SECRET_KEY_ARN);
+    vi.resetModules();
+    const [{ handler: refresh }, tokens] = await Promise.all([import('../functions/refresh'), import('../shared/sessions/session-tokens')]);
+    const { createTestUser } = await import('./support/users');
+    const { tokenClaimsFor } = await import('../shared/users/users');
+    const { user } = await createTestUser();
+    // A token without a session: its rotation derives the session id and the successor with SECRET_KEY.
+    const { refresh: token } = await tokens.issueTokenPair(tokenClaimsFor(user));
+    const first = await invoke(refresh, { body: { refresh: token } });
+    expect(first.status).toBe(200);
+    expect((await invoke(refresh, { body: { refresh: token } })).body.refresh).toBe(first.body.refresh);
+    const secretReads = requests.filter((request) => request.url.includes(encodeURIComponent(SECRET_KEY_ARN)));
+    expect(secretReads).toEqual([{ url: `/secretsmanager/get?secretId=${encodeURIComponent(SECRET_KEY_ARN)}`, token: 'session-token-of-the-function' }]);
+  });
+
+  it('answers 500, logged as a misconfiguration, when SECRET_KEY is missing', async () => {
+    vi.stubEnv('SECRET_KEY', '');
+    vi.resetModules();
+    const { handler: obtain } = await import('../functions/obtain');
+    expect(await invoke(obtain, { body: { username: 'someone', password: 'something' } })).toMatchObject({ status: 500, body: { detail: 'A server error occurred.' } });
+  });
+});
