@@ -231,6 +231,22 @@ describe('POST /account/logout/', () => {
   });
 });
 
+describe('GET /account/sessions and DELETE /account/sessions/{id} (beyond simplejwt)', () => {
+  it('lists the caller\'s sessions and ends one, with and without the trailing slash', async () => {
+    const phone = await login();
+    const laptop = await login();
+    const auth = (access: string) => ({ authorization: `Bearer ${access}` });
+    const listed = await http('GET', '/account/sessions/', { headers: auth(laptop.access) });
+    expect(listed.status).toBe(200);
+    const phoneSid = claimsOf(phone.access).sid as string;
+    expect(listed.body.map((session: { id: string }) => session.id)).toEqual(expect.arrayContaining([phoneSid, claimsOf(laptop.access).sid]));
+    expect(await http('DELETE', `/account/sessions/${phoneSid}/`, { headers: auth(laptop.access) })).toMatchObject({ status: 204, body: undefined });
+    expect(await http('DELETE', `/account/sessions/${phoneSid}`, { headers: auth(laptop.access) })).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+    expect((await http('GET', '/account/profile', { headers: auth(phone.access) })).status).toBe(401);
+    expect((await http('GET', '/account/sessions', { headers: auth(laptop.access) })).status).toBe(200);
+  });
+});
+
 describe('everywhere', () => {
   it('answers each path with and without the trailing slash, never redirecting', async () => {
     for (const path of ['/api/token', '/api/token/refresh', '/api/token/verify', '/account/logout']) {
