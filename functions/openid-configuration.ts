@@ -5,7 +5,7 @@ import { endpoint, ok } from '../shared/http/endpoint';
 export const handler = endpoint({
   name: 'OpenID Configuration',
   methods: ['GET'],
-  async handle(request) {
-    return { ...ok(await discoveryDocument(request)), headers: { 'Cache-Control': 'public, max-age=300' } };
+  async handle() {
+    return { ...ok(await discoveryDocument()), headers: { 'Cache-Control': 'public, max-age=300' } };
   },
 });

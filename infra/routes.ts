@@ -1,7 +1,13 @@
 /**
- * The API's routes, one Lambda handler each: read by the local runner now and by the CDK stack.
- * Paths are declared without a trailing slash (API Gateway HTTP API route paths may not end in "/");
- * requests with the slash reach the same route, in the cloud and in the local runner.
+ * The API's routes, one Lambda handler each, and the route keys API Gateway is given for them: read by the
+ * CDK construct, and by the local runner, which matches requests to them as API Gateway does.
+ *
+ * Route paths may not end in "/" (CDK and the service refuse them), and whether an HTTP API delivers
+ * "/api/token/" to the route "/api/token" is reported both ways (aws-powertools/powertools-lambda-python#1552
+ * says it does; storacha/w3infra#166 had to add a "/metrics/{proxy+}" route for a client that sends the
+ * slash). So every route has a twin, "<path>/{proxy+}", with the same integration and authorization: the
+ * slash reaches the handler either way, and the handler answers the JSON 404 to a twin request with more
+ * than the slash after the path (shared/http/endpoint.ts).
  */
 export interface Route {
   /** Names the function: functions/<name>.ts. */
@@ -43,34 +49,84 @@ export const ROUTES: readonly Route[] = [
   { name: 'whoami', path: '/account/whoami', protected: true },
 ];
 
-/** What browsers may send cross-origin, for the configured CORS origins (local runner and cloud alike). */
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'];
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
+/** One route key of the API: `METHOD path`, with or without the API's authorizer. */
+export interface RouteKey {
+  readonly method: 'ANY' | 'OPTIONS';
+  readonly path: string;
+  readonly route: Route;
+  readonly authorized: boolean;
+}
+
+const PROXY = '{proxy+}';
+
+/**
+ * Each route as ANY (so a wrong method reaches the handler and gets simplejwt's 405) and its `{proxy+}`
+ * twin; a protected route also as OPTIONS without the authorizer, so a browser's preflight (which carries
+ * no Authorization header) reaches the handler instead of a 401 (AWS's CORS page on routes with authorizers).
+ */
+export const ROUTE_KEYS: readonly RouteKey[] = ROUTES.flatMap((route) =>
+  [route.path, `${route.path}/${PROXY}`].flatMap((path) => [
+    { method: 'ANY' as const, path, route, authorized: route.protected === true },
+    ...(route.protected ? [{ method: 'OPTIONS' as const, path, route, authorized: false }] : []),
+  ]),
+);
 
 export interface RouteMatch {
+  readonly key: RouteKey;
   readonly route: Route;
   readonly pathParameters?: Record<string, string>;
 }
 
-/** "/api/token/" and "/api/token" are one route; "/api/token//" is not. */
-export function findRoute(path: string): RouteMatch | undefined {
-  const segments = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
-  for (const route of ROUTES) {
-    const pattern = route.path.split('/');
-    if (pattern.length !== segments.length) continue;
-    const parameters: Record<string, string> = {};
-    const matches = pattern.every((part, i) => {
-      const name = /^\{(\w+)\}$/.exec(part)?.[1];
-      if (name === undefined) return part === segments[i];
-      if (segments[i] === '') return false;
+/** The route key API Gateway selects for a request to this API. */
+export function findRoute(path: string, method = 'GET'): RouteMatch | undefined {
+  const selected = selectRouteKey(ROUTE_KEYS, path, method);
+  return selected && { ...selected, route: selected.key.route };
+}
+
+/**
+ * The route key an HTTP API with these keys selects: a full match before a greedy `{proxy+}` match (the
+ * longer path first), a key for the method before ANY
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html).
+ */
+export function selectRouteKey<Key extends { readonly method: string; readonly path: string }>(
+  keys: readonly Key[],
+  path: string,
+  method: string,
+): { key: Key; pathParameters?: Record<string, string> } | undefined {
+  const candidates = keys.flatMap((key) => {
+    if (key.method !== 'ANY' && key.method !== method.toUpperCase()) return [];
+    const pathParameters = match(key.path, path);
+    return pathParameters ? [{ key, pathParameters }] : [];
+  });
+  const rank = ({ key }: { key: Key }) => (key.path.endsWith(PROXY) ? 1_000_000 - key.path.length : 0) * 2 + (key.method === 'ANY' ? 1 : 0);
+  const [best] = candidates.sort((a, b) => rank(a) - rank(b));
+  if (!best) return undefined;
+  return Object.keys(best.pathParameters).length > 0 ? best : { key: best.key };
+}
+
+/** The path parameters when `path` matches the route path `pattern`; `{proxy+}` takes the rest, even nothing after its slash. */
+function match(pattern: string, path: string): Record<string, string> | undefined {
+  const parameters: Record<string, string> = {};
+  const parts = pattern.split('/').slice(1);
+  const segments = path.split('/').slice(1);
+  for (const [i, part] of parts.entries()) {
+    if (part === PROXY) {
+      parameters.proxy = segments.slice(i).join('/');
+      return parameters;
+    }
+    const segment = segments[i];
+    if (segment === undefined) return undefined;
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name === undefined) {
+      if (part !== segment) return undefined;
+    } else {
+      if (segment === '') return undefined;
       try {
-        parameters[name] = decodeURIComponent(segments[i]!);
+        parameters[name] = decodeURIComponent(segment);
       } catch {
-        return false;
+        return undefined;
       }
-      return true;
-    });
-    if (matches) return { route, ...(Object.keys(parameters).length > 0 ? { pathParameters: parameters } : {}) };
+    }
   }
-  return undefined;
+  return segments.length === parts.length ? parameters : undefined;
 }

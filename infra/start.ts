@@ -3,6 +3,7 @@
  * (or DYNAMODB_ENDPOINT), serving the same handler functions Lambda runs.
  */
 import { prepareLocalEnvironment } from './local/environment';
+import { loadSettings } from '../shared/settings';
 import { createLocalServer } from './local/server';
 import { ROUTES } from './routes';
 
@@ -15,8 +16,8 @@ function port(raw: string | undefined): number {
 async function main(): Promise<void> {
   const listenPort = port(process.env.PORT);
   const host = process.env.HOST || '127.0.0.1';
-  const allowedOrigins = (process.env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   const local = await prepareLocalEnvironment();
+  const allowedOrigins = loadSettings().corsAllowedOrigins;
   const server = createLocalServer({ allowedOrigins });
 
   const stop = () => {
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   });
   server.listen(listenPort, host, () => {
     const { port: actual } = server.address() as { port: number };
+    // The discovery document's issuer: this server, unless ISSUER or API_URL says otherwise.
+    process.env.API_URL ||= `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
     const source = { DYNAMODB_ENDPOINT: 'DynamoDB from DYNAMODB_ENDPOINT', local: 'DynamoDB Local' }[local.dynamodbSource];
     console.log(`Serving the auth API on http://${host}:${actual} (${source} at ${local.dynamodbEndpoint}; data in ${local.dataDir})`);
     for (const route of ROUTES) console.log(`  ${route.name.padEnd(8)} ${route.path}`);

@@ -47,6 +47,13 @@ export interface Settings {
   readonly tables: Readonly<Record<TableId, string>>;
   /** Set for DynamoDB Local or another non-AWS endpoint; unset on Lambda. */
   readonly dynamodbEndpoint: string | undefined;
+  /**
+   * The API's public base URL (the stack passes its own; npm start its address): the issuer the discovery
+   * document names when ISSUER is unset. Never taken from a request's headers.
+   */
+  readonly apiUrl: string | undefined;
+  /** Browser origins allowed to call the API (`*` for any), each exactly as a browser sends `Origin`. */
+  readonly corsAllowedOrigins: readonly string[];
 }
 
 export class SettingsError extends Error {
@@ -90,6 +97,36 @@ function tableName(name: string, raw: string): string {
   return raw;
 }
 
+function httpUrl(name: string, raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new SettingsError(`${name} must be an http or https URL`);
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * A browser's `Origin` is scheme, host and port, nothing more ("https://app.example.com"): a value with a
+ * path, a trailing slash or no scheme would never match one, so it is refused here rather than ignored later.
+ */
+export function parseOrigins(name: string, raw: string): readonly string[] {
+  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== origin) throw new SettingsError(`${name} must list origins such as https://app.example.com (scheme and host, no path or trailing slash), or *`);
+  }
+  return origins;
+}
+
 function read<T>(env: Env, name: string, fallback: T, parse: (name: string, raw: string) => T): T {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? fallback : parse(name, raw.trim());
@@ -120,6 +157,8 @@ export function loadSettings(env: Env = process.env): Settings {
       TABLE_IDS.map((id) => [id, read(env, TABLES[id].env, TABLES[id].defaultName, tableName)]),
     ) as Record<TableId, string>,
     dynamodbEndpoint: read<string | undefined>(env, 'DYNAMODB_ENDPOINT', undefined, (_, raw) => raw),
+    apiUrl: read<string | undefined>(env, 'API_URL', undefined, httpUrl),
+    corsAllowedOrigins: read<readonly string[]>(env, 'CORS_ALLOWED_ORIGINS', [], parseOrigins),
   };
 }
 

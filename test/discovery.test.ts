@@ -43,14 +43,16 @@ describe('GET /.well-known/jwks.json', () => {
 });
 
 describe('GET /.well-known/openid-configuration', () => {
-  it('names the issuer (ISSUER, or the host asked), the JWKS and the algorithms', async () => {
-    const { configuration } = await load([await generateStoredKey('ES256')]);
-    const answer = await invoke(configuration, { method: 'GET', headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com' } });
+  it('names the issuer (ISSUER, else the API_URL the stack passes, never the Host asked), the JWKS and the algorithms', async () => {
+    const { configuration } = await load([await generateStoredKey('ES256')], { API_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com' });
+    const answer = await invoke(configuration, { method: 'GET', headers: { host: 'attacker.example.com', 'x-forwarded-proto': 'http' } });
     expect(answer.body).toMatchObject({
       issuer: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
       jwks_uri: 'https://abc123.execute-api.eu-west-1.amazonaws.com/.well-known/jwks.json',
       id_token_signing_alg_values_supported: ['ES256'],
     });
+    const unset = await load(undefined, { API_URL: '' });
+    expect(await invoke(unset.configuration, { method: 'GET' })).toMatchObject({ status: 500, body: { detail: 'A server error occurred.' } });
     const configured = await load(undefined, { ISSUER: 'https://auth.example.com/' });
     expect((await invoke(configured.configuration, { method: 'GET', headers: { host: 'localhost:8000' } })).body).toMatchObject({
       issuer: 'https://auth.example.com',

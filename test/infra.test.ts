@@ -52,34 +52,35 @@ const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.get
 const functionResource = (name: (typeof ROUTES)[number]['name']) => json.Resources[logicalId(stack.auth.functions[name])]!;
 
 describe('routes', () => {
-  it('declares each path once, without a trailing slash, for ANY method', () => {
-    const keys = Object.values(json.Resources)
-      .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
-      .map((resource) => resource.Properties.RouteKey)
-      .sort();
-    expect(keys).toEqual([
-      'ANY /.well-known/jwks.json',
-      'ANY /.well-known/openid-configuration',
-      'ANY /account/logout',
-      'ANY /account/logout-all',
-      'ANY /account/password',
-      'ANY /account/profile',
-      'ANY /account/sessions',
-      'ANY /account/sessions/{id}',
-      'ANY /account/whoami',
-      'ANY /api/token',
-      'ANY /api/token/refresh',
-      'ANY /api/token/verify',
-    ]);
+  it('declares each path for ANY method with its {proxy+} twin, and protected paths also for OPTIONS without the authorizer', () => {
+    const routes = Object.values(json.Resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
+    const paths = ROUTES.map((route) => route.path);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      [
+        ...paths.flatMap((path) => [`ANY ${path}`, `ANY ${path}/{proxy+}`]),
+        ...ROUTES.filter((route) => route.protected).flatMap((route) => [`OPTIONS ${route.path}`, `OPTIONS ${route.path}/{proxy+}`]),
+      ].sort(),
+    );
+    const authorization = Object.fromEntries(routes.map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]));
+    expect(authorization['ANY /account/whoami']).toBe('CUSTOM');
+    expect(authorization['ANY /account/whoami/{proxy+}']).toBe('CUSTOM');
+    expect(authorization['OPTIONS /account/whoami']).toBe('NONE');
+    expect(authorization['OPTIONS /account/whoami/{proxy+}']).toBe('NONE');
+    expect(authorization['ANY /api/token/{proxy+}']).toBe('NONE');
   });
 
   it('maps both spellings the clients send to those routes, since a route path may not end in "/"', () => {
     expect(() => new HttpApi(new Stack(newApp(), 'Probe'), 'Api').addRoutes({ path: '/api/token/', integration: undefined as never })).toThrow(/not end with a "\/"/);
     for (const route of ROUTES) {
       const path = route.path.replace('{id}', 'a'.repeat(32));
-      expect(findRoute(path)?.route).toBe(route);
-      expect(findRoute(`${path}/`)?.route).toBe(route);
+      expect(findRoute(path)).toMatchObject({ route, key: { path: route.path } });
+      // The slash reaches the route's twin with nothing after it; more than the slash also reaches the twin,
+      // whose handler answers 404 (test/api-gateway.test.ts).
+      expect(findRoute(`${path}/`)).toMatchObject({ route, key: { path: `${route.path}/{proxy+}` }, pathParameters: { proxy: '' } });
+      expect(findRoute(`${path}/extra`)).toMatchObject({ route, pathParameters: { proxy: 'extra' } });
     }
+    expect(findRoute('/api/token/refresh/')?.route.name).toBe('refresh');
+    expect(findRoute('/nowhere')).toBeUndefined();
   });
 
   it('sends each route to its own function with the payload 2.0 format', () => {
@@ -256,7 +257,7 @@ describe('protecting routes', () => {
   });
 
   it("gives the authorizer function the profile route's reads and nothing more", () => {
-    const roleId = logicalId(stack.auth.authorizerFunction.role as never);
+    const roleId = logicalId(stack.auth.authorizerFunction!.role as never);
     const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))!;
     const actions = (policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement.map((s) => s.Action);
     expect(actions).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], 'secretsmanager:GetSecretValue', 'dynamodb:BatchGetItem', 'dynamodb:BatchGetItem']);
@@ -279,6 +280,9 @@ describe('protecting routes', () => {
     }
     const fn = jwtTemplate.toJSON().Resources[jwtStack.getLogicalId(jwtStack.auth.functions.obtain.node.defaultChild as never)];
     expect(fn.Properties.Environment.Variables).toMatchObject({ ISSUER: apiRef, AUDIENCE: 'orders-api' });
+    // Nothing would call the Lambda authorizer's function: it is not deployed.
+    expect(jwtStack.auth.authorizerFunction).toBeUndefined();
+    expect(Object.keys(jwtTemplate.findResources('AWS::Lambda::Function')).filter((id) => id.includes('authorizer'))).toEqual([]);
   });
 });
 

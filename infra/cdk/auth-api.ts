@@ -29,7 +29,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
 import { ACCESS_SCOPE } from '../../shared/tokens/tokens';
-import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, ROUTES, type Route } from '../routes';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../../shared/http/cors';
+import { parseOrigins } from '../../shared/settings';
+import { ROUTE_KEYS, ROUTES, type Route } from '../routes';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -112,8 +114,8 @@ export class ServerlessJwtAuth extends Construct {
   /** The service's own secret (SECRET_KEY): keys the login throttle's hashes and derived token ids. */
   readonly secretKey: Secret;
   readonly functions: Record<FunctionName, NodejsFunction>;
-  /** The function behind the Lambda authorizer (also built when the JWT authorizer is chosen, unused). */
-  readonly authorizerFunction: NodejsFunction;
+  /** The function behind the Lambda authorizer; none when the JWT authorizer is chosen. */
+  readonly authorizerFunction?: NodejsFunction;
   /** The default authorizer of every route added to `api` that does not name another. */
   readonly authorizer: IHttpRouteAuthorizer;
 
@@ -153,6 +155,7 @@ export class ServerlessJwtAuth extends Construct {
       ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, this.tables[id].tableName])),
       SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
       SECRET_KEY_SECRET_ARN: this.secretKey.secretArn,
+      ...(props.corsAllowedOrigins?.length ? { CORS_ALLOWED_ORIGINS: props.corsAllowedOrigins.join(',') } : {}),
       ACCESS_TOKEN_LIFETIME: String((props.accessTokenLifetime ?? Duration.minutes(15)).toSeconds()),
       REFRESH_TOKEN_LIFETIME: String((props.refreshTokenLifetime ?? Duration.days(7)).toSeconds()),
       ROTATE_REFRESH_TOKENS: String(props.rotateRefreshTokens ?? true),
@@ -228,8 +231,9 @@ export class ServerlessJwtAuth extends Construct {
 
     const makeFunction = (name: FunctionName | 'authorizer', memorySize: number) => {
       const fn = lambdaFunction(this, name, { environment, memorySize, logRetention, paramsAndSecrets });
-      // GetSecretValue only: grantRead would add DescribeSecret, which nothing calls.
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
+      // GetSecretValue only: grantRead would add DescribeSecret, which nothing calls. The example route
+      // reads what the authorizer handed on and no key at all.
+      if (name !== 'whoami') fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
       return fn;
     };
     const functions = {} as Record<FunctionName, NodejsFunction>;
@@ -238,17 +242,20 @@ export class ServerlessJwtAuth extends Construct {
       permissions[route.name](functions[route.name]);
     }
     this.functions = functions;
-    this.authorizerFunction = makeFunction('authorizer', DEFAULT_MEMORY_SIZE);
-    bearerAuth(this.authorizerFunction);
-
-    const origins = props.corsAllowedOrigins ?? [];
     const authorizerType = props.authorizer?.type ?? 'lambda';
+    if (authorizerType === 'lambda') {
+      this.authorizerFunction = makeFunction('authorizer', DEFAULT_MEMORY_SIZE);
+      bearerAuth(this.authorizerFunction);
+    }
+
+    // The same check as CORS_ALLOWED_ORIGINS locally: an origin that can never match a browser's is refused here.
+    const origins = [...parseOrigins('corsAllowedOrigins', (props.corsAllowedOrigins ?? []).join(','))];
     const audience = props.authorizer?.audience ?? 'serverless-simplejwt';
     // The JWT authorizer's issuer is this API's own URL, which exists only once the API does.
     const apiEndpoint = Lazy.string({ produce: () => this.api.apiEndpoint });
     this.authorizer =
       authorizerType === 'lambda'
-        ? new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+        ? new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction!, {
             responseTypes: [HttpLambdaResponseType.SIMPLE],
             identitySource: ['$request.header.Authorization'],
             resultsCacheTtl: props.authorizer?.resultsCacheTtl ?? Duration.minutes(1),
@@ -267,8 +274,8 @@ export class ServerlessJwtAuth extends Construct {
             corsPreflight: {
               allowOrigins: origins,
               allowMethods: CORS_ALLOWED_METHODS.map((method) => CorsHttpMethod[method]),
-              allowHeaders: CORS_ALLOWED_HEADERS,
-              maxAge: Duration.minutes(10),
+              allowHeaders: [...CORS_ALLOWED_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
             },
           }
         : {}),
@@ -301,35 +308,42 @@ export class ServerlessJwtAuth extends Construct {
       },
     });
 
-    // HTTP API route keys are "METHOD /path"; a path may not end in "/" (CDK refuses it, and so does the
-    // service), and a request for "/api/token/" is matched to the "/api/token" route, so one route per path
-    // serves both spellings the tutorial's clients use. ANY lets the handler answer 405 for other methods.
-    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html
-    // (trailing slash behaviour: https://github.com/aws-powertools/powertools-lambda-python/issues/1552)
+    // The discovery document names this API as the issuer (ISSUER when set), never a request's Host.
+    functions['openid-configuration'].addEnvironment('API_URL', this.api.apiEndpoint);
     if (authorizerType === 'jwt') {
-      for (const fn of [...Object.values(functions), this.authorizerFunction]) {
+      for (const fn of Object.values(functions)) {
         fn.addEnvironment('ISSUER', this.api.apiEndpoint);
         fn.addEnvironment('AUDIENCE', audience);
       }
     }
 
-    for (const route of ROUTES) {
+    // The route keys of infra/routes.ts: each route as ANY (a wrong method gets simplejwt's 405 from the
+    // handler) and its "{proxy+}" twin for the trailing-slash spelling; a protected route also as OPTIONS
+    // without the authorizer, for browsers' preflights.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = (name: FunctionName) => {
+      if (!integrations.has(name)) {
+        integrations.set(name, new HttpLambdaIntegration(`${name}Integration`, functions[name], { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }));
+      }
+      return integrations.get(name)!;
+    };
+    for (const key of ROUTE_KEYS) {
       const [httpRoute] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod.ANY],
-        integration: new HttpLambdaIntegration(`${route.name}Integration`, functions[route.name], {
-          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-        }),
+        path: key.path,
+        methods: [key.method === 'ANY' ? HttpMethod.ANY : HttpMethod.OPTIONS],
+        integration: integrationOf(key.route.name),
         // The service's own routes are public (they check tokens themselves, as simplejwt's views do).
-        authorizer: route.protected ? this.authorizer : new HttpNoneAuthorizer(),
+        authorizer: key.authorized ? this.authorizer : new HttpNoneAuthorizer(),
         // CDK would copy the default scopes onto public routes too, which CloudFormation refuses.
-        ...(route.protected ? {} : { authorizationScopes: [] }),
+        ...(key.authorized ? {} : { authorizationScopes: [] }),
       });
-      if (!route.protected) {
+      if (!key.authorized) {
         Validations.of(httpRoute!).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason:
-            'Authentication is what this API provides: login, refresh, verify, logout and the key documents are public by contract, and the profile and password routes check their bearer JWT in the handler, as simplejwt does.',
+          reason: key.route.protected
+            ? "A browser's CORS preflight carries no credentials: the OPTIONS route of a protected path has no authorizer, and its handler answers preflights only."
+            : 'Authentication is what this API provides: login, refresh, verify, logout and the key documents are public by contract, and the profile and password routes check their bearer JWT in the handler, as simplejwt does.',
         });
       }
     }

@@ -12,6 +12,8 @@ export interface IncomingRequest {
   /** Path and query, e.g. "/api/token/?x=1". */
   readonly url: string;
   readonly routePath?: string;
+  /** The matched route key, e.g. "ANY /api/token/{proxy+}"; `ANY <routePath>` when only the path is given. */
+  readonly routeKey?: string;
   /** The values of the route's `{name}` segments. */
   readonly pathParameters?: Readonly<Record<string, string>>;
   /** Raw header pairs; names in any case, a name may repeat. */
@@ -20,7 +22,12 @@ export interface IncomingRequest {
   readonly sourceIp?: string;
 }
 
-const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|javascript))/i;
+/**
+ * Bodies API Gateway delivers as text; every other body, form-encoded ones and those without a Content-Type
+ * included, arrives base64-encoded (observed against AWS in ministackorg/ministack#766; the AWS page above
+ * says only that binary bodies are base64-encoded).
+ */
+const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|xml|javascript))/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The path as the client sent it: no dot segments resolved, no percent-decoding. */
@@ -45,7 +52,7 @@ export function httpApiEvent(request: IncomingRequest): APIGatewayProxyEventV2 {
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const method = request.method.toUpperCase();
-  const routeKey = request.routePath ? `ANY ${request.routePath}` : '$default';
+  const routeKey = request.routeKey ?? (request.routePath ? `ANY ${request.routePath}` : '$default');
   const now = new Date();
   const bodyBytes = request.body === undefined ? undefined : Buffer.from(request.body);
   const { body, isBase64Encoded } = encodeBody(bodyBytes, headers['content-type']);
@@ -100,7 +107,7 @@ export function authorizerEvent(event: APIGatewayProxyEventV2): APIGatewayReques
 
 function encodeBody(bytes: Buffer | undefined, contentType: string | undefined): { body?: string; isBase64Encoded: boolean } {
   if (bytes === undefined || bytes.byteLength === 0) return { isBase64Encoded: false };
-  if (contentType === undefined || TEXT_TYPES.test(contentType)) {
+  if (contentType !== undefined && TEXT_TYPES.test(contentType)) {
     try {
       return { body: utf8.decode(bytes), isBase64Encoded: false };
     } catch {

@@ -1,13 +1,17 @@
 /**
  * The local stand-in for API Gateway: an HTTP server that turns each request into a payload-2.0 event,
- * invokes the very handler function Lambda would run, and writes its result back. It also does what the
- * cloud API does around the handlers: both trailing-slash forms of every route, a JSON 404 for unknown
- * paths, the 10 MB payload limit, and CORS for the configured origins.
+ * invokes the very handler function Lambda would run, and writes its result back. Around the handlers it
+ * does what the HTTP API the CDK construct declares does: it selects route keys as API Gateway does
+ * (infra/routes.ts: the `{proxy+}` twins take the trailing slash), runs the authorizer for protected routes,
+ * sends preflights that a route takes to its handler and answers the others itself, adds the configured
+ * CORS headers to every answer and drops the handler's own, enforces the 10 MB payload limit, and answers an
+ * unknown path with its 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LambdaHandler } from '../../shared/http/endpoint';
-import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, findRoute, type Route } from '../routes';
+import { corsHeaders, isPreflight } from '../../shared/http/cors';
+import { findRoute, type Route } from '../routes';
 import { authorizerEvent, httpApiEvent, rawPathOf } from './events';
 
 /** API Gateway's own payload limit for HTTP APIs. */
@@ -35,7 +39,7 @@ export function createLocalServer(cors: CorsOptions, loadHandler: HandlerLoader 
   return createServer((request, response) => {
     const started = process.hrtime.bigint();
     serve(request, response, cors, handlerFor)
-      .catch(() => writeJson(response, 500, { message: 'Internal Server Error' }))
+      .catch(() => write(response, 500, { 'Content-Type': 'application/json' }, { message: 'Internal Server Error' }))
       .finally(() => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         // Method, path and status only: never a header or a body.
@@ -50,59 +54,52 @@ async function serve(
   cors: CorsOptions,
   handlerFor: (route: Route) => Promise<LambdaHandler>,
 ): Promise<void> {
+  const method = (request.method ?? 'GET').toUpperCase();
   const origin = request.headers.origin;
-  const allowedOrigin = origin !== undefined && isAllowedOrigin(origin, cors) ? origin : undefined;
-  if (allowedOrigin) {
-    response.setHeader('Access-Control-Allow-Origin', cors.allowedOrigins.includes('*') ? '*' : allowedOrigin);
-    response.setHeader('Vary', 'Origin');
-  }
-  // With CORS configured, API Gateway answers preflight requests itself, before any route.
-  if (cors.allowedOrigins.length > 0 && request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
-    if (allowedOrigin) {
-      response.setHeader('Access-Control-Allow-Methods', CORS_ALLOWED_METHODS.join(','));
-      response.setHeader('Access-Control-Allow-Headers', CORS_ALLOWED_HEADERS.join(','));
-      response.setHeader('Access-Control-Max-Age', String(cors.maxAgeSeconds ?? 600));
-    }
-    response.writeHead(204).end();
-    return;
-  }
+  const preflight = isPreflight(method, { origin, 'access-control-request-method': request.headers['access-control-request-method'] });
+  // With CORS configured, API Gateway adds the configured headers to every answer and ignores the handler's own.
+  const withCors = (headers: Record<string, string> = {}) => ({
+    ...Object.fromEntries(Object.entries(headers).filter(([name]) => !/^access-control-/i.test(name))),
+    ...(cors.allowedOrigins.length > 0 ? corsHeaders(origin, preflight, cors.allowedOrigins) : {}),
+  });
 
-  const match = findRoute(rawPathOf(request.url ?? '/'));
-  if (!match) return writeJson(response, 404, { detail: 'Not found.' });
-  const { route } = match;
+  const match = findRoute(rawPathOf(request.url ?? '/'), method);
+  if (!match) {
+    // No route takes the request: API Gateway answers a preflight itself, and anything else with its 404
+    // (the body AWS's own emulator gives for HTTP APIs: aws/aws-lambda-dotnet#1909).
+    if (preflight && cors.allowedOrigins.length > 0) return write(response, 204, withCors());
+    return write(response, 404, withCors({ 'Content-Type': 'application/json' }), { message: 'Not Found' });
+  }
+  const { key, route } = match;
 
   const body = await readBody(request);
   if (body === undefined) {
     response.setHeader('Connection', 'close');
-    return writeJson(response, 413, { message: 'Request Entity Too Large' });
+    return write(response, 413, withCors({ 'Content-Type': 'application/json' }), { message: 'Request Entity Too Large' });
   }
 
   const event = httpApiEvent({
-    method: request.method ?? 'GET',
+    method,
     url: request.url ?? '/',
-    routePath: route.path,
+    routeKey: `${key.method} ${key.path}`,
     ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
     headers: pairs(request.rawHeaders),
     body,
     sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
   });
-  if (route.protected) {
+  if (key.authorized) {
     // What API Gateway does for a route behind the Lambda authorizer (identity source: Authorization).
-    if (!event.headers.authorization) return writeJson(response, 401, { message: 'Unauthorized' });
+    if (!event.headers.authorization) return write(response, 401, withCors({ 'Content-Type': 'application/json' }), { message: 'Unauthorized' });
     const decision = await (await authorizer())(authorizerEvent(event));
-    if (!decision.isAuthorized) return writeJson(response, 403, { message: 'Forbidden' });
+    if (!decision.isAuthorized) return write(response, 403, withCors({ 'Content-Type': 'application/json' }), { message: 'Forbidden' });
     (event.requestContext as typeof event.requestContext & { authorizer: unknown }).authorizer = { lambda: decision.context };
   }
   const result = await (await handlerFor(route))(event);
-  writeResult(response, result);
+  writeResult(response, result, withCors);
 }
 
 let authorizerModule: Promise<typeof import('../../functions/authorizer')> | undefined;
 const authorizer = async () => (await (authorizerModule ??= import('../../functions/authorizer'))).handler;
-
-export function isAllowedOrigin(origin: string, cors: CorsOptions): boolean {
-  return cors.allowedOrigins.includes('*') || cors.allowedOrigins.includes(origin);
-}
 
 function pairs(raw: string[]): [string, string][] {
   const result: [string, string][] = [];
@@ -127,15 +124,16 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
-  for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, String(value));
+function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, withCors: (headers: Record<string, string>) => Record<string, string>): void {
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  for (const [name, value] of Object.entries(withCors(headers))) response.setHeader(name, value);
   if (result.cookies?.length) response.setHeader('Set-Cookie', result.cookies);
   const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   response.writeHead(result.statusCode ?? 200).end(body);
 }
 
-function writeJson(response: ServerResponse, status: number, body: object): void {
+function write(response: ServerResponse, status: number, headers: Record<string, string>, body?: object): void {
   if (response.headersSent) return void response.end();
-  response.setHeader('Content-Type', 'application/json');
-  response.writeHead(status).end(JSON.stringify(body));
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.writeHead(status).end(body === undefined ? undefined : JSON.stringify(body));
 }

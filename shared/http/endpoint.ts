@@ -6,8 +6,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError, log } from '../log';
 import { SettingsError } from '../settings';
-import { HttpError, methodNotAllowed, type Json } from './errors';
-import { toRequest, type HttpRequest } from './request';
+import { corsHeaders, isPreflight } from './cors';
+import { HttpError, methodNotAllowed, notFound, type Json } from './errors';
+import { lowerCaseHeaders, toRequest, type HttpRequest } from './request';
 import { PARSED_MEDIA_TYPES } from './request-body';
 
 export interface HttpResponse {
@@ -48,6 +49,8 @@ export function endpoint<Auth = undefined>(options: EndpointOptions<Auth>): Lamb
   const metadata = { name: options.name, description: '', renders: ['application/json'], parses: [...PARSED_MEDIA_TYPES] };
 
   return async (event) => {
+    const early = answerBeforeHandler(event);
+    if (early) return early;
     const method = event.requestContext.http.method.toUpperCase();
     let response: HttpResponse;
     try {
@@ -61,6 +64,23 @@ export function endpoint<Auth = undefined>(options: EndpointOptions<Auth>): Lamb
     }
     return render(response, allow);
   };
+}
+
+/**
+ * What every handler answers before its own work, including those not built with endpoint():
+ * - a browser's CORS preflight, before authentication (a browser sends no credentials with it), 204;
+ * - a request that reached a route's `{proxy+}` twin (the route that catches the trailing-slash spelling,
+ *   see infra/routes.ts) with more than a trailing slash after the route's path: the JSON 404.
+ */
+export function answerBeforeHandler(event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 | undefined {
+  try {
+    const headers = lowerCaseHeaders(event.headers);
+    if (isPreflight(event.requestContext.http.method, headers)) return render({ status: 204, headers: corsHeaders(headers.origin, true) });
+    if (event.pathParameters?.proxy) throw notFound();
+    return undefined;
+  } catch (error) {
+    return renderError(error, event);
+  }
 }
 
 /**

@@ -10,3 +10,4 @@ process.env.AWS_REGION = 'us-east-1';
 delete process.env.AWS_ACCESS_KEY_ID;
 delete process.env.AWS_SECRET_ACCESS_KEY;
 delete process.env.AWS_PROFILE;
+process.env.API_URL = 'https://auth.test.example';
