@@ -1,0 +1,247 @@
+/**
+ * IAM proven by calls. DynamoDB Local has no IAM, so a missing grant would only show in AWS, as an
+ * AccessDenied answered 500. Here every function runs in its own module graph (as in its own Lambda
+ * container), reading its secrets through a stand-in for the Parameters and Secrets extension; every AWS
+ * call it makes is recorded (DynamoDB by SDK middleware, item-level actions inside transactions and batches
+ * included; Secrets Manager by the extension request), while scenarios walk each function's paths. The
+ * recorded calls must equal the statements of the function's role in the synthesized template, both ways:
+ * every call made is granted on that resource, and every grant is used.
+ */
+import { pbkdf2Sync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthStack } from '../infra/cdk/stack';
+import { ROUTES } from '../infra/routes';
+import type { LambdaHandler } from '../shared/http/endpoint';
+import { TABLE_IDS, type TableId } from '../shared/tables';
+import { later } from './support/clock';
+import { bearer, invoke } from './support/invoke';
+import { claimsOf } from './support/tokens';
+import { TEST_TABLES } from './support/tables';
+
+type FunctionName = (typeof ROUTES)[number]['name'] | 'authorizer';
+const SIGNING_KEY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SigningKey-abcdef';
+const SECRET_KEY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SecretKey-ghijkl';
+const SECRET_VALUE = `iam-${'s'.repeat(60)}`;
+
+const recorded = new Map<FunctionName, Set<string>>();
+let running: FunctionName | undefined;
+const record = (call: string) => {
+  if (!running) return;
+  if (!recorded.has(running)) recorded.set(running, new Set());
+  recorded.get(running)!.add(call);
+};
+const tableIdOf = (name: string) => TABLE_IDS.find((id) => TEST_TABLES[id] === name) ?? `unknown table ${name}`;
+const ITEM_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
+
+/** The AWS calls a DynamoDB command makes, as IAM authorises them: per item action for transactions, per table for batches. */
+function callsOf(commandName: string, input: Record<string, unknown>): string[] {
+  const action = commandName.replace(/Command$/, '');
+  if (action === 'TransactWriteItems') {
+    return (input.TransactItems as Record<string, { TableName: string }>[]).flatMap((item) =>
+      Object.entries(item).map(([kind, operation]) => `dynamodb:${ITEM_ACTIONS[kind]} ${tableIdOf(operation.TableName)}`),
+    );
+  }
+  if (action === 'BatchGetItem') return Object.keys(input.RequestItems as object).map((table) => `dynamodb:BatchGetItem ${tableIdOf(table)}`);
+  return [`dynamodb:${action} ${tableIdOf(input.TableName as string)}`];
+}
+
+/** A function as its own container: fresh modules, its own DynamoDB client, recorded. */
+async function container(name: FunctionName, env: Record<string, string> = {}): Promise<LambdaHandler & { as: FunctionName }> {
+  for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
+  vi.resetModules();
+  const [module, { dynamo }] = await Promise.all([import(`../functions/${name}.ts`), import('../shared/store/dynamodb')]);
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      for (const call of callsOf(String(context.commandName), args.input as Record<string, unknown>)) record(call);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordAwsCalls' },
+  );
+  const handler = (module as { handler: LambdaHandler }).handler;
+  const run = (async (event) => {
+    running = name;
+    try {
+      return await handler(event);
+    } finally {
+      running = undefined;
+    }
+  }) as LambdaHandler & { as: FunctionName };
+  run.as = name;
+  return run;
+}
+
+let extension: Server;
+beforeAll(async () => {
+  // The Parameters and Secrets extension's protocol, answering both secrets with one value.
+  extension = createServer((request, response) => {
+    const arn = decodeURIComponent(/secretId=([^&]+)/.exec(request.url ?? '')?.[1] ?? '');
+    record(`secretsmanager:GetSecretValue ${arn === SIGNING_KEY_ARN ? 'signingKey' : arn === SECRET_KEY_ARN ? 'secretKey' : arn}`);
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ SecretString: SECRET_VALUE }));
+  });
+  const port = await new Promise<number>((resolve) => extension.listen(0, '127.0.0.1', () => resolve((extension.address() as { port: number }).port)));
+  // As the stack configures the functions: secrets through the extension, nothing else.
+  vi.stubEnv('SIGNING_KEY', '');
+  vi.stubEnv('SECRET_KEY', '');
+  vi.stubEnv('SIGNING_KEY_SECRET_ARN', SIGNING_KEY_ARN);
+  vi.stubEnv('SECRET_KEY_SECRET_ARN', SECRET_KEY_ARN);
+  vi.stubEnv('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', String(port));
+  vi.stubEnv('AWS_SESSION_TOKEN', 'session-token');
+  vi.stubEnv('LOGIN_FAILURE_LIMIT', '2');
+});
+afterAll(() => {
+  extension.close();
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+/** A user made through the store (not recorded: no function is running). */
+async function newUser(passwordHash?: string) {
+  const { createUser } = await import('../shared/users/users');
+  const { hashPassword } = await import('../shared/users/passwords');
+  const password = `pw-${randomUUID()}`;
+  const user = await createUser({
+    username: `iam-${randomUUID().slice(0, 8)}`,
+    email: 'iam@example.com',
+    firstName: '',
+    lastName: '',
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    passwordHash: passwordHash ?? (await hashPassword(password)),
+  });
+  return { user, password };
+}
+
+/** Ends the throttle window of a username now, as if its time had run out (so the next attempt starts a new one). */
+async function endWindow(username: string): Promise<void> {
+  const { throttleKey } = await import('../shared/users/login-throttle');
+  const { dynamo } = await import('../shared/store/dynamodb');
+  await dynamo().send(
+    new UpdateCommand({ TableName: TEST_TABLES.loginThrottle, Key: await throttleKey('username', username), UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }),
+  );
+}
+
+describe('each function makes exactly the AWS calls its role allows', () => {
+  it('walks every path of every function, then compares with the synthesized roles', async () => {
+    const login = await container('obtain');
+    const logIn = async (username: string, password: string) => invoke(login, { body: { username, password } });
+
+    // obtain: a login; wrong passwords up to the lock; a new window after one ended; a Django hash re-hashed.
+    const alice = await newUser();
+    const { access, refresh: aliceRefresh } = (await logIn(alice.user.username, alice.password)).body;
+    for (const guess of ['guess-1', 'guess-2', 'guess-3']) await logIn(alice.user.username, guess);
+    await endWindow(alice.user.username);
+    expect((await logIn(alice.user.username, 'guess-4')).status).toBe(401);
+    const salt = 'iamsalt';
+    const django = await newUser(`pbkdf2_sha256$1000$${salt}$${pbkdf2Sync('django-pw-1', salt, 1000, 32, 'sha256').toString('base64')}`);
+    expect((await logIn(django.user.username, 'django-pw-1')).status).toBe(200);
+
+    // refresh: a rotation, its retry, a replay after the grace, a token without a session, and with
+    // blacklist-after-rotation off.
+    const refresh = await container('refresh');
+    const bob = await newUser();
+    const bobTokens = (await logIn(bob.user.username, bob.password)).body;
+    const rotated = await invoke(refresh, { body: { refresh: bobTokens.refresh } });
+    expect(rotated.status).toBe(200);
+    await invoke(refresh, { body: { refresh: bobTokens.refresh } });
+    expect((await later(31, () => invoke(refresh, { body: { refresh: bobTokens.refresh } }))).status).toBe(401);
+    const { issueTokenPair } = await import('../shared/sessions/session-tokens');
+    const { tokenClaimsFor } = await import('../shared/users/users');
+    vi.stubEnv('SIGNING_KEY', SECRET_VALUE); // the test's own graph signs with the same key as the functions read
+    const legacy = await issueTokenPair(tokenClaimsFor(bob.user));
+    vi.stubEnv('SIGNING_KEY', '');
+    expect((await invoke(refresh, { body: { refresh: legacy.refresh } })).status).toBe(200);
+    const plainRefresh = await container('refresh', { BLACKLIST_AFTER_ROTATION: 'false' });
+    const carol = await newUser();
+    expect((await invoke(plainRefresh, { body: { refresh: (await logIn(carol.user.username, carol.password)).body.refresh } })).status).toBe(200);
+    vi.stubEnv('BLACKLIST_AFTER_ROTATION', 'true');
+
+    // verify: an access token reads nothing; a refresh token is looked up.
+    const verify = await container('verify');
+    expect((await invoke(verify, { body: { token: access } })).status).toBe(200);
+    expect((await invoke(verify, { body: { token: aliceRefresh } })).status).toBe(200);
+
+    const profile = await container('profile');
+    expect((await invoke(profile, { method: 'GET', headers: bearer(access) })).status).toBe(200);
+
+    const sessions = await container('sessions');
+    expect((await invoke(sessions, { method: 'GET', headers: bearer(access) })).status).toBe(200);
+
+    const endSession = await container('end-session');
+    const spare = (await logIn(alice.user.username, alice.password)).body;
+    expect((await invoke(endSession, { method: 'DELETE', headers: bearer(access), pathParameters: { id: claimsOf(spare.access).sid as string } })).status).toBe(204);
+
+    const logout = await container('logout');
+    expect((await invoke(logout, { body: { refresh: spare.refresh } })).status).toBe(200);
+    expect((await invoke(logout, { body: { refresh: spare.refresh } })).status).toBe(400);
+    // A token without a session: the session it would have is named by a keyed hash of its id.
+    vi.stubEnv('SIGNING_KEY', SECRET_VALUE);
+    const legacyToLogOut = await issueTokenPair(tokenClaimsFor(bob.user));
+    vi.stubEnv('SIGNING_KEY', '');
+    expect((await invoke(logout, { body: { refresh: legacyToLogOut.refresh } })).status).toBe(200);
+
+    // password: wrong old passwords up to the lock, a new window, then a change (which clears the count).
+    const password = await container('password');
+    const dave = await newUser();
+    const daveAccess = (await logIn(dave.user.username, dave.password)).body.access;
+    const change = (old: string) => invoke(password, { headers: bearer(daveAccess), body: { old_password: old, new_password: 'a-brand-new-password-9' } });
+    for (const guess of ['old-1', 'old-2', 'old-3']) await change(guess);
+    await endWindow(dave.user.username);
+    expect((await change(dave.password)).status).toBe(200);
+
+    const logoutAll = await container('logout-all');
+    const erin = await newUser();
+    expect((await invoke(logoutAll, { headers: bearer((await logIn(erin.user.username, erin.password)).body.access) })).status).toBe(200);
+
+    for (const name of ['jwks', 'openid-configuration', 'whoami'] as const) {
+      expect((await invoke(await container(name), { method: 'GET' })).status).toBe(200);
+    }
+
+    const authorizer = await container('authorizer');
+    const { authorizerEvent, httpApiEvent } = await import('../infra/local/events');
+    const frank = await newUser();
+    const frankAccess = (await logIn(frank.user.username, frank.password)).body.access;
+    const decision = await (authorizer as unknown as (event: unknown) => Promise<{ isAuthorized: boolean }>)(
+      authorizerEvent(httpApiEvent({ method: 'GET', url: '/account/whoami', routePath: '/account/whoami', headers: [['authorization', `Bearer ${frankAccess}`]] })),
+    );
+    expect(decision.isAuthorized).toBe(true);
+
+    // The roles, from a template synthesized without bundling.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new AuthStack(app, 'IamProbe');
+    const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const resourceNames: Record<string, string> = {
+      [stack.getLogicalId(stack.auth.signingKey.node.defaultChild as never)]: 'signingKey',
+      [stack.getLogicalId(stack.auth.secretKey.node.defaultChild as never)]: 'secretKey',
+      ...Object.fromEntries(TABLE_IDS.map((id: TableId) => [stack.getLogicalId(stack.auth.tables[id].node.defaultChild as never), id])),
+    };
+    const granted = (name: FunctionName) => {
+      const fn = name === 'authorizer' ? stack.auth.authorizerFunction! : stack.auth.functions[name];
+      const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
+      const policy = Object.values(json.Resources).find(
+        (resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+      );
+      const statements = ((policy?.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] } | undefined)?.Statement ?? []);
+      return new Set(
+        statements.flatMap(({ Action, Resource }) => {
+          const actions = ([] as string[]).concat(Action).filter((action) => !action.startsWith('logs:'));
+          const resources = ([] as unknown[]).concat(Resource).map((resource) => {
+            const id = (resource as { Ref?: string }).Ref ?? (resource as { 'Fn::GetAtt'?: [string] })['Fn::GetAtt']?.[0];
+            return resourceNames[id ?? ''] ?? JSON.stringify(resource);
+          });
+          return actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
+        }),
+      );
+    };
+    const sorted = (set: Set<string> | undefined) => [...(set ?? [])].sort();
+    for (const name of [...ROUTES.map((route) => route.name), 'authorizer'] as FunctionName[]) {
+      expect(sorted(recorded.get(name)), `${name}: calls made = calls granted`).toEqual(sorted(granted(name)));
+    }
+    // Sanity: the recorder saw the cases that only AWS would refuse.
+    expect(recorded.get('obtain')).toContain('dynamodb:UpdateItem users');
+  });
+});
