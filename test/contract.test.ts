@@ -1,5 +1,5 @@
 /**
- * ../shared/CONTRACT.md, row by row, over HTTP against `npm start` (and `npm run manage` for the user),
+ * CONTRACT.md, row by row, over HTTP against `npm start` (and `npm run manage` for the user),
  * the way a frontend written for simplejwt would call it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
