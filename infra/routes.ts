@@ -26,6 +26,8 @@ export interface Route {
     | 'whoami';
   /** API Gateway's syntax: a `{name}` segment matches one segment and is handed on in pathParameters. */
   readonly path: string;
+  /** The methods its handler serves (it answers 405 to others); checked against each handler's Allow header. */
+  readonly methods: readonly ('GET' | 'POST' | 'DELETE')[];
   /**
    * Behind the API's authorizer (functions/authorizer.ts), as every route a user adds is by default. The
    * service's own routes are public and check tokens themselves, as simplejwt's views do.
@@ -34,19 +36,19 @@ export interface Route {
 }
 
 export const ROUTES: readonly Route[] = [
-  { name: 'obtain', path: '/api/token' },
-  { name: 'refresh', path: '/api/token/refresh' },
-  { name: 'verify', path: '/api/token/verify' },
-  { name: 'profile', path: '/account/profile' },
-  { name: 'logout', path: '/account/logout' },
-  { name: 'password', path: '/account/password' },
-  { name: 'logout-all', path: '/account/logout-all' },
-  { name: 'sessions', path: '/account/sessions' },
-  { name: 'end-session', path: '/account/sessions/{id}' },
-  { name: 'jwks', path: '/.well-known/jwks.json' },
-  { name: 'openid-configuration', path: '/.well-known/openid-configuration' },
+  { name: 'obtain', path: '/api/token', methods: ['POST'] },
+  { name: 'refresh', path: '/api/token/refresh', methods: ['POST'] },
+  { name: 'verify', path: '/api/token/verify', methods: ['POST'] },
+  { name: 'profile', path: '/account/profile', methods: ['GET'] },
+  { name: 'logout', path: '/account/logout', methods: ['POST'] },
+  { name: 'password', path: '/account/password', methods: ['POST'] },
+  { name: 'logout-all', path: '/account/logout-all', methods: ['POST'] },
+  { name: 'sessions', path: '/account/sessions', methods: ['GET'] },
+  { name: 'end-session', path: '/account/sessions/{id}', methods: ['DELETE'] },
+  { name: 'jwks', path: '/.well-known/jwks.json', methods: ['GET'] },
+  { name: 'openid-configuration', path: '/.well-known/openid-configuration', methods: ['GET'] },
   // An example of a protected route: it answers with what the authorizer passed on.
-  { name: 'whoami', path: '/account/whoami', protected: true },
+  { name: 'whoami', path: '/account/whoami', methods: ['GET'], protected: true },
 ];
 
 /** One route key of the API: `METHOD path`, with or without the API's authorizer. */

@@ -1,47 +1,47 @@
 /**
- * `npm start`: the API on http://127.0.0.1:8000 (PORT, HOST to change), backed by DynamoDB Local
- * (or DYNAMODB_ENDPOINT), serving the same handler functions Lambda runs.
+ * `npm start [-- [HOST:]PORT]`: the API on http://127.0.0.1:8000 (as Django's runserver takes its address;
+ * or HOST and PORT), backed by DynamoDB Local (or DYNAMODB_ENDPOINT), serving the same handler functions
+ * Lambda runs. It stops with whatever started it (local/lifecycle.ts).
  */
+import { loadSettings, SettingsError } from '../shared/settings';
 import { prepareLocalEnvironment } from './local/environment';
-import { loadSettings } from '../shared/settings';
+import { listenAddress } from './local/address';
+import { stopWithStarter } from './local/lifecycle';
 import { createLocalServer } from './local/server';
-import { ROUTES } from './routes';
-
-function port(raw: string | undefined): number {
-  const value = Number(raw ?? 8000);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`PORT must be a port number, not "${raw}"`);
-  return value;
-}
+import { ROUTE_KEYS } from './routes';
 
 async function main(): Promise<void> {
-  const listenPort = port(process.env.PORT);
-  const host = process.env.HOST || '127.0.0.1';
+  const args = process.argv.slice(2);
+  if (args.length > 1) throw new SettingsError('npm start takes at most one address: npm start -- [HOST:]PORT');
+  const { host, port } = listenAddress(args[0], process.env);
   const local = await prepareLocalEnvironment();
   const allowedOrigins = loadSettings().corsAllowedOrigins;
   const server = createLocalServer({ allowedOrigins });
 
-  const stop = () => {
+  stopWithStarter(() => {
     server.close();
     server.closeAllConnections();
     local.close();
     process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  });
 
   server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(error.code === 'EADDRINUSE' ? `Error: port ${listenPort} is in use; set PORT to another one.` : `Error: ${error.message}`);
+    console.error(error.code === 'EADDRINUSE' ? `Error: port ${port} is in use; give another: npm start -- ${port + 1}` : `Error: ${error.message}`);
     local.close();
     process.exit(1);
   });
-  server.listen(listenPort, host, () => {
+  server.listen(port, host, async () => {
     const { port: actual } = server.address() as { port: number };
+    const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
     // The discovery document's issuer: this server, unless ISSUER or API_URL says otherwise.
-    process.env.API_URL ||= `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+    process.env.API_URL ||= origin;
     const source = { DYNAMODB_ENDPOINT: 'DynamoDB from DYNAMODB_ENDPOINT', local: 'DynamoDB Local' }[local.dynamodbSource];
-    console.log(`Serving the auth API on http://${host}:${actual} (${source} at ${local.dynamodbEndpoint}; data in ${local.dataDir})`);
-    for (const route of ROUTES) console.log(`  ${route.name.padEnd(8)} ${route.path}`);
+    console.log(`Serving the auth API on ${origin} (${source} at ${local.dynamodbEndpoint}; data in ${local.dataDir})`);
+    const routes = ROUTE_KEYS.filter((key) => key.method === 'ANY' && !key.path.endsWith('{proxy+}'));
+    const width = Math.max(...routes.map((key) => key.path.length));
+    for (const key of routes) console.log(`  ${key.path.padEnd(width)}  ${key.route.methods.join(', ')}${key.authorized ? '  (behind the authorizer)' : ''}`);
     if (allowedOrigins.length > 0) console.log(`  CORS allowed for ${allowedOrigins.join(', ')}`);
+    if (await local.hasNoUsers()) console.log('No users yet: create the first one with  npm run manage -- createsuperuser');
   });
 }
 

@@ -134,7 +134,7 @@ function read<T>(env: Env, name: string, fallback: T, parse: (name: string, raw:
 
 export function loadSettings(env: Env = process.env): Settings {
   const refreshTokenLifetime = read(env, 'REFRESH_TOKEN_LIFETIME', 7 * 86400, parseDuration);
-  return {
+  return consistent({
     accessTokenLifetime: read(env, 'ACCESS_TOKEN_LIFETIME', 15 * 60, parseDuration),
     refreshTokenLifetime,
     sessionLifetime: read(env, 'SESSION_LIFETIME', refreshTokenLifetime, parseDuration),
@@ -159,7 +159,19 @@ export function loadSettings(env: Env = process.env): Settings {
     dynamodbEndpoint: read<string | undefined>(env, 'DYNAMODB_ENDPOINT', undefined, (_, raw) => raw),
     apiUrl: read<string | undefined>(env, 'API_URL', undefined, httpUrl),
     corsAllowedOrigins: read<readonly string[]>(env, 'CORS_ALLOWED_ORIGINS', [], parseOrigins),
-  };
+  });
+}
+
+/**
+ * Values that are fine alone but not together. (A SESSION_LIFETIME longer than the refresh token's is fine:
+ * the refresh lifetime is then how long a session may sit unused, the session lifetime how long it lasts.)
+ */
+function consistent(settings: Settings): Settings {
+  if (settings.accessTokenLifetime > settings.refreshTokenLifetime) {
+    throw new SettingsError('ACCESS_TOKEN_LIFETIME must not be longer than REFRESH_TOKEN_LIFETIME');
+  }
+  if (settings.accessTokenLifetime > settings.sessionLifetime) throw new SettingsError('ACCESS_TOKEN_LIFETIME must not be longer than SESSION_LIFETIME');
+  return settings;
 }
 
 let cached: Settings | undefined;

@@ -1,6 +1,6 @@
 /** `npm start` as a developer meets it: its own DynamoDB Local, data kept across restarts, CORS, clear failures. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ afterAll(() => {
 /** An environment without the test run's settings: what a developer's shell would have. */
 function developerEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };
-  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', ...Object.keys(TEST_TABLE_ENV)]) if (!(name in extra)) delete env[name];
+  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', 'SECRET_KEY', 'API_URL', ...Object.keys(TEST_TABLE_ENV)]) if (!(name in extra)) delete env[name];
   return env;
 }
 
@@ -225,7 +225,7 @@ describe('npm start on a shared DynamoDB', () => {
       timeout: 60_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`Error: port ${port} is in use; set PORT to another one.`);
+    expect(result.stderr).toContain(`Error: port ${port} is in use; give another: npm start -- ${Number(port) + 1}`);
   });
 });
 
@@ -243,5 +243,93 @@ describe('without Java', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Error: Java was not found\. DynamoDB Local needs Java 17 or newer: install it .*openjdk-17-jre-headless/);
+  });
+});
+
+/** Every process whose parent chain leads to `pid` (Linux /proc). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, of] of parents) if (of === parent && !found.includes(child)) (found.push(child), visit(child));
+  };
+  visit(pid);
+  return found;
+}
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+async function waitUntil(condition: () => boolean, seconds: number): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < seconds * 1000; await new Promise((resolve) => setTimeout(resolve, 200))) if (condition()) return true;
+  return condition();
+}
+
+describe('stopping npm start', () => {
+  async function start(dataDir: string, port: number) {
+    const child = spawn('npm', ['start', '--', String(port)], { cwd: PROJECT_ROOT, env: developerEnv({ DATA_DIR: dataDir }), stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    expect(await waitUntil(() => readdirSyncSafe(join(dataDir, 'dynamodb-local.users')).length > 0, 60)).toBe(true);
+    for (let i = 0; i < 300; i++) {
+      if (await fetch(`${url}/api/token/`).then(() => true, () => false)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const record = JSON.parse(readFileSync(join(dataDir, 'dynamodb-local.json'), 'utf8')) as { pid: number };
+    return { npm: child.pid!, url, java: record.pid, tree: [child.pid!, ...descendants(child.pid!)] };
+  }
+  const readdirSyncSafe = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+
+  it('SIGTERM to the npm process ends the server, its DynamoDB Local and every process of the tree', async () => {
+    const { npm, url, java, tree } = await start(tempDir(), await freePort());
+    expect((await fetch(`${url}/api/token/`)).status).toBe(405);
+    expect(tree.length).toBeGreaterThanOrEqual(3);
+    process.kill(npm, 'SIGTERM');
+    expect(await waitUntil(() => [...tree, java].every((pid) => !alive(pid)), 20)).toBe(true);
+    expect(await fetch(`${url}/api/token/`).then(() => 'answered', () => 'refused')).toBe('refused');
+  });
+
+  it('kill -9 of the server leaves no DynamoDB Local listening: its watchdog stops it', async () => {
+    const { url, java, tree } = await start(tempDir(), await freePort());
+    const server = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('infra/start.ts') && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sh'))!;
+    process.kill(server, 'SIGKILL');
+    expect(await waitUntil(() => !alive(java), 20)).toBe(true);
+    expect(await fetch(`${url}/api/token/`).then(() => 'answered', () => 'refused')).toBe('refused');
+    for (const pid of tree) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  });
+});
+
+describe('npm start refuses a bad setting before serving, in one line', () => {
+  const startOnce = (env: NodeJS.ProcessEnv, args: string[] = []) =>
+    spawnSync('npm', ['start', '--', ...args], { cwd: PROJECT_ROOT, env: developerEnv({ DATA_DIR: tempDir(), ...env }), encoding: 'utf8', timeout: 60_000 });
+
+  it.each([
+    [{ PORT: '' }, [], /^Error: PORT must be a port number from 0 to 65535, not ""$/],
+    [{}, ['http://x'], /^Error: the port must be a port number from 0 to 65535, not "\/\/x"$/],
+    [{ SIGNING_KEYS: '{bad' }, [], /^Error: SIGNING_KEYS is not a valid key set \(JSON\)$/],
+    [{ CORS_ALLOWED_ORIGINS: 'app.example.com' }, [], /^Error: CORS_ALLOWED_ORIGINS must list origins such as https:\/\/app\.example\.com/],
+    [{ ACCESS_TOKEN_LIFETIME: '30d' }, [], /^Error: ACCESS_TOKEN_LIFETIME must not be longer than REFRESH_TOKEN_LIFETIME$/],
+  ])('%o %o', (env, args, message) => {
+    const result = startOnce(env as NodeJS.ProcessEnv, args as string[]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(message as RegExp);
   });
 });

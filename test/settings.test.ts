@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings, SettingsError } from '../shared/settings';
-import { keyFromEnvironment } from '../shared/tokens/signing-keys';
+import { checkSigningKeys } from '../shared/tokens/signing-keys';
 
 describe('settings', () => {
   it("defaults to the tutorial's values", () => {
@@ -52,9 +52,21 @@ describe('settings', () => {
     }
   });
 
-  it('has no default signing key and refuses one shorter than 256 bits', () => {
-    expect(() => keyFromEnvironment({})).toThrow('SIGNING_KEY is not set');
-    expect(() => keyFromEnvironment({ SIGNING_KEY: 'short-key' })).toThrow('at least 32 bytes');
-    expect(keyFromEnvironment({ SIGNING_KEY: 'k'.repeat(32) }).byteLength).toBe(32);
+  it('refuses values that do not go together, and origins a browser would never send', () => {
+    expect(() => loadSettings({ ACCESS_TOKEN_LIFETIME: '8d' })).toThrow('ACCESS_TOKEN_LIFETIME must not be longer than REFRESH_TOKEN_LIFETIME');
+    expect(() => loadSettings({ SESSION_LIFETIME: '5m' })).toThrow('ACCESS_TOKEN_LIFETIME must not be longer than SESSION_LIFETIME');
+    expect(loadSettings({ SESSION_LIFETIME: '30d' }).sessionLifetime).toBe(30 * 86400);
+    for (const origins of ['app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'https://app.example.com:443']) {
+      expect(() => loadSettings({ CORS_ALLOWED_ORIGINS: origins }), origins).toThrow('CORS_ALLOWED_ORIGINS must list origins such as https://app.example.com');
+    }
+    expect(loadSettings({ CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsAllowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(() => loadSettings({ API_URL: 'not a url' })).toThrow('API_URL must be an http or https URL');
+  });
+
+  it('has no default signing key, refuses one shorter than 256 bits, and a key set that is not JSON', async () => {
+    await expect(checkSigningKeys({})).rejects.toThrow('SIGNING_KEY is not set');
+    await expect(checkSigningKeys({ SIGNING_KEY: 'short-key' })).rejects.toThrow('at least 32 bytes');
+    await expect(checkSigningKeys({ SIGNING_KEY: 'k'.repeat(32) })).resolves.toBeUndefined();
+    await expect(checkSigningKeys({ SIGNING_KEYS: '{bad' })).rejects.toThrow('SIGNING_KEYS is not a valid key set (JSON)');
   });
 });

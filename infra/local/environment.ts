@@ -7,10 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { loadSettings } from '../../shared/settings';
 import { checkedSecretKey } from '../../shared/secrets/secret-key';
-import { keyFromEnvironment } from '../../shared/tokens/signing-keys';
+import { checkSigningKeys } from '../../shared/tokens/signing-keys';
 import { ensureLocalKeySet, ensureLocalSecretKey } from './key-file';
 import { ensureTables, LocalSetupError, localClient } from './dynamodb-local';
 import { leaseDynamoDbLocal } from './shared-dynamodb';
@@ -24,6 +24,8 @@ export interface LocalEnvironment {
   readonly dynamodbSource: 'DYNAMODB_ENDPOINT' | 'local';
   /** Leaves the shared DynamoDB Local (stopping it if no other process uses it). Synchronous, idempotent. */
   close(): void;
+  /** Whether the users table is empty (for the start-up hint to create a superuser). */
+  hasNoUsers(): Promise<boolean>;
 }
 
 export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LocalEnvironment> {
@@ -31,8 +33,9 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   const dataDir = resolve(env.DATA_DIR || join(PROJECT_ROOT, '.data'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const settings = loadSettings(env);
-  if (env.SIGNING_KEY) keyFromEnvironment(env); // a short SIGNING_KEY fails here, with its one-line reason
-  else if (!env.SIGNING_KEYS) env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
+  if (!env.SIGNING_KEY && !env.SIGNING_KEYS) env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
+  // A short SIGNING_KEY or a broken SIGNING_KEYS stops here, with its one-line reason, not at the first request.
+  await checkSigningKeys(env);
   if (env.SECRET_KEY) checkedSecretKey('SECRET_KEY', env.SECRET_KEY);
   else env.SECRET_KEY = ensureLocalSecretKey(dataDir);
 
@@ -55,7 +58,17 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   }
   env.DYNAMODB_ENDPOINT = endpoint;
   env.AWS_REGION ??= 'us-east-1';
-  return { dataDir, dynamodbEndpoint: endpoint, dynamodbSource: settings.dynamodbEndpoint ? 'DYNAMODB_ENDPOINT' : 'local', close };
+  const hasNoUsers = async () => {
+    const client = localClient(endpoint);
+    try {
+      return (await client.send(new ScanCommand({ TableName: settings.tables.users, Limit: 1, Select: 'COUNT' }))).Count === 0;
+    } catch {
+      return false;
+    } finally {
+      client.destroy();
+    }
+  };
+  return { dataDir, dynamodbEndpoint: endpoint, dynamodbSource: settings.dynamodbEndpoint ? 'DYNAMODB_ENDPOINT' : 'local', close, hasNoUsers };
 }
 
 async function assertReachable(endpoint: string): Promise<void> {

@@ -9,9 +9,15 @@
  *   <data>/dynamodb-local.lock   held while starting, or while deciding to stop
  *   <data>/dynamodb-local.users/ one empty file per process using it, named by pid
  *   <data>/dynamodb-local.log    its output
+ *
+ * A process killed with -9 never leaves, so a watchdog started beside DynamoDB Local (dynamodb-watchdog.ts)
+ * stops it once no registered process is alive, within seconds, instead of leaving it listening until the
+ * next start adopts it.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LocalSetupError, localClient, startDynamoDbLocal } from './dynamodb-local';
 
@@ -26,17 +32,41 @@ interface RuntimeRecord {
   readonly pid: number;
 }
 
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const LOCK_WAIT_MS = 120_000;
 const STALE_LOCK_MS = 120_000;
 
+type Paths = ReturnType<typeof pathsOf>;
+
+const pathsOf = (dataDir: string) => ({
+  record: join(dataDir, 'dynamodb-local.json'),
+  lock: join(dataDir, 'dynamodb-local.lock'),
+  users: join(dataDir, 'dynamodb-local.users'),
+  log: join(dataDir, 'dynamodb-local.log'),
+  db: join(dataDir, 'dynamodb'),
+});
+
+/** Stops the database when no registered process is alive any more (under the lock, as every start-up decides). */
+function stopIfUnused(paths: Paths): void {
+  withLockSync(paths.lock, () => {
+    if (liveUsers(paths.users).length > 0) return;
+    const record = readRecord(paths.record);
+    if (record && isAlive(record.pid) && isDynamoDbLocal(record.pid)) process.kill(record.pid, 'SIGTERM');
+    rmSync(paths.record, { force: true });
+  });
+}
+
+/** The watchdog's loop: until the database it watches has stopped. */
+export function watchOver(dataDir: string, pid: number): void {
+  const paths = pathsOf(dataDir);
+  const timer = setInterval(() => {
+    if (!isAlive(pid)) return clearInterval(timer);
+    if (liveUsers(paths.users).length === 0) stopIfUnused(paths);
+  }, 2000);
+}
+
 export async function leaseDynamoDbLocal(dataDir: string): Promise<Lease> {
-  const paths = {
-    record: join(dataDir, 'dynamodb-local.json'),
-    lock: join(dataDir, 'dynamodb-local.lock'),
-    users: join(dataDir, 'dynamodb-local.users'),
-    log: join(dataDir, 'dynamodb-local.log'),
-    db: join(dataDir, 'dynamodb'),
-  };
+  const paths = pathsOf(dataDir);
   mkdirSync(paths.users, { recursive: true, mode: 0o700 });
   mkdirSync(paths.db, { recursive: true, mode: 0o700 });
   const registration = join(paths.users, String(process.pid));
@@ -46,12 +76,7 @@ export async function leaseDynamoDbLocal(dataDir: string): Promise<Lease> {
     if (released) return;
     released = true;
     rmSync(registration, { force: true });
-    withLockSync(paths.lock, () => {
-      if (liveUsers(paths.users).length > 0) return;
-      const record = readRecord(paths.record);
-      if (record && isAlive(record.pid) && isDynamoDbLocal(record.pid)) process.kill(record.pid, 'SIGTERM');
-      rmSync(paths.record, { force: true });
-    });
+    stopIfUnused(paths);
   };
 
   await acquireLock(paths.lock);
@@ -63,6 +88,7 @@ export async function leaseDynamoDbLocal(dataDir: string): Promise<Lease> {
     }
     const running = await startDynamoDbLocal({ dbPath: paths.db, logFile: paths.log });
     writeFileSync(paths.record, JSON.stringify({ endpoint: running.endpoint, pid: running.pid } satisfies RuntimeRecord));
+    startWatchdog(dataDir, running.pid);
     return { endpoint: running.endpoint, release };
   } catch (error) {
     released = true;
@@ -71,6 +97,11 @@ export async function leaseDynamoDbLocal(dataDir: string): Promise<Lease> {
   } finally {
     rmSync(paths.lock, { force: true });
   }
+}
+
+function startWatchdog(dataDir: string, pid: number): void {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'dynamodb-watchdog.ts');
+  spawn(process.execPath, ['--import', 'tsx', script, dataDir, String(pid)], { cwd: PROJECT_ROOT, detached: true, stdio: 'ignore' }).unref();
 }
 
 async function answers(endpoint: string): Promise<boolean> {

@@ -51,6 +51,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const signingKeys: () => Promise<KeySet> = loadedOnce(() => loadKeySet(process.env));
 
+/** Loads the key set `env` names, as a request would, to stop a process at start on a bad one. */
+export async function checkSigningKeys(env: Env): Promise<void> {
+  await loadKeySet(env);
+}
+
 async function loadKeySet(env: Env): Promise<KeySet> {
   if (env.SIGNING_KEY_SECRET_ARN) return keySetFromText('the signing key secret', await readSecret(env.SIGNING_KEY_SECRET_ARN, 'the signing key secret', env));
   if (env.SIGNING_KEYS) return keySetFromText('SIGNING_KEYS', env.SIGNING_KEYS);
@@ -109,12 +114,6 @@ function checkedSecret(name: string, secret: string): string {
 /** An HS256 secret's kid: a digest, so it names the key without revealing anything of it. */
 function hmacStoredKey(secret: string): StoredKey {
   return { kid: createHash('sha256').update(`kid:${secret}`).digest('base64url').slice(0, 16), alg: 'HS256', secret };
-}
-
-/** Checks SIGNING_KEY alone (the local runner validates it before starting). */
-export function keyFromEnvironment(env: Env): Uint8Array {
-  if (!env.SIGNING_KEY) throw new SettingsError('SIGNING_KEY is not set');
-  return new TextEncoder().encode(checkedSecret('SIGNING_KEY', env.SIGNING_KEY));
 }
 
 /** WebCrypto's names for the key pair algorithms (imported directly: jose's importJWK would double verify's bundle code). */
