@@ -1,13 +1,16 @@
 /** `npm run manage` as an operator uses it, on the test run's DynamoDB Local. */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handler as obtain } from '../functions/obtain';
 import { findUserByUsername } from '../shared/users/users';
 import { invoke } from './support/invoke';
-import { runNpm } from './support/processes';
+import { PROJECT_ROOT, runNpm } from './support/processes';
 
-const manage = (args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) =>
-  runNpm('manage', args, { input: options.input ?? '', env: { ...process.env, ...options.env } });
+const manage = (args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+  runNpm('manage', args, { input: options.input ?? '', env: { ...process.env, ...options.env }, ...(options.cwd ? { cwd: options.cwd } : {}) });
 const fresh = () => `op-${randomUUID().slice(0, 8)}`;
 const canLogIn = async (username: string, password: string) =>
   (await invoke(obtain, { body: { username, password } })).status === 200;
@@ -52,7 +55,7 @@ describe('npm run manage', () => {
 
     const missing = await manage(['createsuperuser', '--noinput'], { env: { SUPERUSER_PASSWORD: 'x' } });
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe('Error: You must use --username with --noinput.');
+    expect(missing.stderr.trim()).toBe('Error: You must use --username with --noinput (or set DJANGO_SUPERUSER_USERNAME).');
     const noPassword = await manage(['createsuperuser', '--noinput', '--username', fresh()], { env: { SUPERUSER_PASSWORD: '' } });
     expect(noPassword.code).toBe(1);
     expect(noPassword.stderr).toContain('SUPERUSER_PASSWORD');
@@ -190,7 +193,7 @@ describe('npm run manage', () => {
   it('answers bad input with one clear line and a non-zero exit', async () => {
     const cases: [string[], number, string][] = [
       [['deactivate', 'no-such-user-anywhere'], 1, "Error: User 'no-such-user-anywhere' does not exist."],
-      [['changepassword', 'no-such-user-anywhere'], 1, "Error: user 'no-such-user-anywhere' does not exist"],
+      [['changepassword', 'no-such-user-anywhere'], 1, "Error: User 'no-such-user-anywhere' does not exist."],
       [['activate'], 2, 'Error: activate takes exactly one username.'],
       [['frobnicate'], 2, 'Error: unknown command'],
       [['createuser', '--bogus'], 2, "Error: Unknown option '--bogus'"],
@@ -202,5 +205,81 @@ describe('npm run manage', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain(message);
     }
+  });
+
+  it('--help for all commands and for one; one-line errors without class names', async () => {
+    const all = await manage(['--help']);
+    expect(all.code).toBe(0);
+    for (const command of ['createsuperuser', 'users', 'set-staff', 'delete-user', 'sessions', 'unlock', 'rotate-key']) expect(all.stdout).toContain(command);
+    const one = await manage(['set-staff', '--help']);
+    expect(one).toMatchObject({ code: 0 });
+    expect(one.stdout.trim()).toBe('Usage: npm run manage -- [--aws] set-staff USER on|off  Gives or takes staff rights (is_staff).');
+    const missing = await manage(['changepassword', 'nobody-at-all', '--noinput'], { env: { NEW_PASSWORD: 'whatever-1' } });
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr.trim()).toBe("Error: User 'nobody-at-all' does not exist.");
+    const badAlgorithm = await manage(['rotate-key', '--algorithm', 'HS999', '--file', '/nonexistent/keys.json']);
+    expect(badAlgorithm.stderr.trim()).toBe('Error: --algorithm must be one of HS256, RS256, ES256, EdDSA');
+  });
+
+  it("createsuperuser --noinput takes Django's DJANGO_SUPERUSER_* variables, and refuses a password no login could type", async () => {
+    const username = fresh();
+    const made = await manage(['createsuperuser', '--noinput'], {
+      env: { DJANGO_SUPERUSER_USERNAME: username, DJANGO_SUPERUSER_EMAIL: 'boss@example.com', DJANGO_SUPERUSER_PASSWORD: 'boss-password-1' },
+    });
+    expect(made).toMatchObject({ code: 0 });
+    expect(await findUserByUsername(username)).toMatchObject({ email: 'boss@example.com', isSuperuser: true });
+    const spaced = await manage(['createuser', '--noinput', '--username', fresh()], { env: { USER_PASSWORD: ' padded-password ' } });
+    expect(spaced.code).toBe(1);
+    expect(spaced.stderr.trim()).toBe('Error: Passwords cannot start or end with spaces: logins trim them, as Django REST framework does.');
+  });
+
+  it('users lists them, set-staff switches staff rights, delete-user removes a user and its sessions', async () => {
+    const username = fresh();
+    await manage(['createuser', '--noinput', '--username', username, '--email', 'list@example.com'], { env: { USER_PASSWORD: 'list-password-1' } });
+    const listed = await manage(['users']);
+    expect(listed.stdout).toMatch(new RegExp(`${username}\\s+yes\\s+no\\s+no\\s+\\d{4}-\\d{2}-\\d{2}\\s+list@example.com`));
+    expect((await manage(['set-staff', username, 'on'])).stdout.trim()).toBe(`User '${username}' is now staff. Access tokens say so from their next refresh.`);
+    expect((await findUserByUsername(username))!.isStaff).toBe(true);
+    expect((await manage(['set-staff', username, 'on'])).stdout.trim()).toBe(`User '${username}' is already staff.`);
+    expect(await canLogIn(username, 'list-password-1')).toBe(true);
+    expect((await manage(['delete-user', username], { input: 'n\n' })).stdout).toContain('Nothing was deleted.');
+    expect((await manage(['delete-user', username, '--noinput'])).stdout.trim()).toBe(`User '${username}' deleted.`);
+    expect(await findUserByUsername(username)).toBeUndefined();
+    expect(await canLogIn(username, 'list-password-1')).toBe(false);
+  });
+
+  it('reads a file from the directory the command is typed in, and says what it skipped and why', async () => {
+    const dir = mkdtempSync(join(PROJECT_ROOT, 'test', '.tmp-import-'));
+    try {
+      const [noPassword, other] = [`np-${randomUUID().slice(0, 6)}`, `ot-${randomUUID().slice(0, 6)}`];
+      writeFileSync(
+        join(dir, 'dump.json'),
+        JSON.stringify([
+          { model: 'auth.user', pk: 900000 + Math.floor(Math.random() * 99999), fields: { username: noPassword, password: '', is_active: true } },
+          { model: 'auth.group', pk: 1, fields: { name: other } },
+        ]),
+      );
+      const result = await manage(['import-django-users', 'dump.json'], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Imported 1 of 1 users.');
+      expect(result.stdout).toContain('Skipped the records that are not auth.user: auth.group.');
+      expect(result.stdout).toContain(`These users have no password; they need one (changepassword): ${noPassword}`);
+      expect(result.stdout).not.toContain('hasher');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl-C at a prompt says "Operation cancelled." as Django does', async () => {
+    const child = spawn('npm', ['run', '-s', 'manage', '--', 'createsuperuser'], { cwd: PROJECT_ROOT, env: process.env, detached: true });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 300 && !/Username/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(output).toMatch(/Username/);
+    process.kill(-child.pid!, 'SIGINT'); // a terminal's Ctrl-C reaches the whole process group
+    expect(await exited).not.toBe(0);
+    expect(output).toContain('Operation cancelled.');
   });
 });

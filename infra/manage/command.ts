@@ -1,4 +1,5 @@
 /** What every manage command is, and the helpers they share: one-line errors, positionals, field checks. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_USERNAME_LENGTH } from '../../shared/users/users';
 import type { Prompter } from '../local/prompt';
@@ -55,6 +56,19 @@ export function emailProblem(email: string): string | undefined {
 
 export function nameProblem(name: string): string | undefined {
   return [...name].length > MAX_NAME_LENGTH ? `Ensure this value has at most ${MAX_NAME_LENGTH} characters.` : undefined;
+}
+
+/** A path as the operator typed it: relative to the shell's directory (npm runs scripts from the project root, and keeps the shell's in INIT_CWD). */
+export function operatorPath(path: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
+/**
+ * The API trims what it receives, as Django REST framework's CharField does, so a password that starts or
+ * ends with whitespace could be set here but never typed at a login: refused.
+ */
+export function passwordSpacingProblem(password: string): string | undefined {
+  return password !== password.trim() ? 'Passwords cannot start or end with spaces: logins trim them, as Django REST framework does.' : undefined;
 }
 
 export function check(problem: string | undefined): void {

@@ -1,16 +1,16 @@
 /** The signing key set: rotate, promote, retire and list keys, locally or in a key set file (the cloud secret's value). */
 import { parseArgs } from 'node:util';
-import { loadSettings } from '../../shared/settings';
+import { ALGORITHMS, loadSettings } from '../../shared/settings';
 import { generateStoredKey } from '../../shared/tokens/signing-keys';
 import { keySetFile, readKeySetFile, writeKeySetFile } from '../local/key-file';
-import { CommandError, type Command } from './command';
+import { CommandError, operatorPath, type Command } from './command';
 
 /**
  * The key set file a key command works on: `--file` (for instance the cloud secret's value, fetched and
  * put back with the AWS CLI), else the local one in the data folder.
  */
 function keySetPath(command: string, file: string | undefined, dataDir: string | undefined): string {
-  if (file) return file;
+  if (file) return operatorPath(file);
   if (!dataDir) throw new CommandError(`${command} with --aws needs --file: see "Rotating keys in the cloud" in the README.`);
   if (process.env.SIGNING_KEY) throw new CommandError('SIGNING_KEY is set, so the local key set is not in use: rotate by changing SIGNING_KEY.');
   return keySetFile(dataDir);
@@ -21,7 +21,8 @@ const KEY_FILE_OPTION = { file: { type: 'string' } } as const;
 async function rotateKeyCommand(args: string[], dataDir: string | undefined): Promise<void> {
   const { values } = parseArgs({ args, options: { algorithm: { type: 'string' }, next: { type: 'boolean', default: false }, ...KEY_FILE_OPTION } });
   const path = keySetPath('rotate-key', values.file, dataDir);
-  const algorithm = (values.algorithm ? loadSettings({ ALGORITHM: values.algorithm }) : loadSettings()).algorithm;
+  const algorithm = values.algorithm === undefined ? loadSettings().algorithm : ALGORITHMS.find((candidate) => candidate.toLowerCase() === values.algorithm!.toLowerCase());
+  if (!algorithm) throw new CommandError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`, 2);
   const key = await generateStoredKey(algorithm);
   const [current, ...others] = readKeySetFile(path);
   if (values.next) {

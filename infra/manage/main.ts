@@ -44,8 +44,15 @@ async function main(argv: string[]): Promise<number> {
     console.error(`Error: unknown command '${name}'. Commands: ${COMMANDS.map((candidate) => candidate.name).join(', ')}.`);
     return 2;
   }
-  // A signal becomes an ordinary exit, so the local database is left on the way out.
-  process.on('SIGINT', () => process.exit(130));
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage: npm run manage -- [--aws] ${command.usage}`);
+    return 0;
+  }
+  // A signal becomes an ordinary exit, so the local database is left on the way out; Ctrl-C says so, as Django does.
+  process.on('SIGINT', () => {
+    console.error('\nOperation cancelled.');
+    process.exit(1);
+  });
   process.on('SIGTERM', () => process.exit(143));
   const fileOnly = command.fileOnly === true && args.some((arg) => arg === '--file' || arg.startsWith('--file='));
   const local: { close(): void; dataDir?: string } = fileOnly ? { close() {} } : aws ? deployedTables() : await prepareLocalEnvironment();
@@ -79,7 +86,8 @@ main(process.argv.slice(2)).then(
       console.error(`Error: ${error.message}`);
       process.exit(2);
     }
-    console.error(`Error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    // One line, without class names; settings errors name the setting.
+    console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

@@ -3,10 +3,13 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../../shared/users/passwords';
 import { passwordProblems, type PasswordOwner } from '../../shared/users/password-rules';
+import { deleteAccount } from '../../shared/accounts/account-deletion';
 import { clearLoginFailures } from '../../shared/users/login-throttle';
 import {
   createUser,
   findUserByUsername,
+  listUsers,
+  setStaff,
   normalizeUsername,
   requireUserByUsername,
   setActive,
@@ -16,7 +19,7 @@ import {
   type User,
 } from '../../shared/users/users';
 import type { Prompter } from '../local/prompt';
-import { check, CommandError, emailProblem, nameProblem, onePositional, usernameProblem, type Command } from './command';
+import { check, CommandError, emailProblem, nameProblem, onePositional, passwordSpacingProblem, usernameProblem, type Command } from './command';
 
 async function createCommand(superuser: boolean, args: string[], prompt: Prompter): Promise<void> {
   const passwordVariable = superuser ? 'SUPERUSER_PASSWORD' : 'USER_PASSWORD';
@@ -41,11 +44,17 @@ async function createCommand(superuser: boolean, args: string[], prompt: Prompte
   let password: string;
 
   if (noInput) {
-    if (username === undefined) throw new CommandError('You must use --username with --noinput.');
+    // As Django's createsuperuser --noinput: DJANGO_SUPERUSER_<FIELD> stand in for missing options.
+    if (superuser) {
+      username ??= process.env.DJANGO_SUPERUSER_USERNAME ? normalizeUsername(process.env.DJANGO_SUPERUSER_USERNAME.trim()) : undefined;
+      email ??= process.env.DJANGO_SUPERUSER_EMAIL?.trim();
+    }
+    if (username === undefined) throw new CommandError(`You must use --username with --noinput${superuser ? ' (or set DJANGO_SUPERUSER_USERNAME)' : ''}.`);
     check(usernameProblem(username));
     check(emailProblem(email ?? ''));
     password = process.env[passwordVariable] ?? (superuser ? process.env.DJANGO_SUPERUSER_PASSWORD : undefined) ?? '';
     if (password === '') throw new CommandError(`Set ${passwordVariable} to the new user's password when using --noinput.`);
+    check(passwordSpacingProblem(password));
   } else {
     if (username !== undefined) {
       check(usernameProblem(username));
@@ -112,6 +121,7 @@ async function askNewPassword(prompt: Prompter, owner: PasswordOwner, { allowByp
     let problems: string[];
     if (password !== again) problems = [allowBypass ? "Your passwords didn't match." : 'Passwords do not match. Please try again.'];
     else if (password.trim() === '') problems = ["Blank passwords aren't allowed."];
+    else if (passwordSpacingProblem(password)) problems = [passwordSpacingProblem(password)!];
     else {
       const rules = passwordProblems(password, owner);
       if (rules.length === 0) return password;
@@ -135,13 +145,12 @@ async function changePasswordCommand(args: string[], prompt: Prompter): Promise<
     options: { noinput: { type: 'boolean', default: false }, 'no-input': { type: 'boolean', default: false } },
   });
   if (positionals.length > 1) throw new CommandError('changepassword takes one username.', 2);
-  const username = positionals[0] ?? userInfo().username;
-  const user = await findUserByUsername(username);
-  if (!user) throw new CommandError(`user '${username}' does not exist`);
+  const user = await requireUserByUsername(positionals[0] ?? userInfo().username);
   let password: string;
   if (values.noinput || values['no-input']) {
     password = process.env.NEW_PASSWORD ?? '';
     if (password === '') throw new CommandError('Set NEW_PASSWORD to the new password when using --noinput.');
+    check(passwordSpacingProblem(password));
   } else {
     console.log(`Changing password for user '${user.username}'`);
     password = await askNewPassword(prompt, user, { allowBypass: false });
@@ -173,6 +182,52 @@ async function changedAsRead(user: User, change: () => Promise<User>): Promise<v
   }
 }
 
+async function usersCommand(args: string[]): Promise<void> {
+  parseArgs({ args, options: {} });
+  const users = (await listUsers()).sort((a, b) => a.username.localeCompare(b.username));
+  if (users.length === 0) {
+    console.log('No users yet: npm run manage -- createsuperuser');
+    return;
+  }
+  const width = Math.max(8, ...users.map((user) => user.username.length));
+  console.log(`${'USERNAME'.padEnd(width)}  ACTIVE  STAFF  SUPERUSER  JOINED      EMAIL`);
+  const flag = (value: boolean) => (value ? 'yes' : 'no');
+  for (const user of users) {
+    console.log(
+      `${user.username.padEnd(width)}  ${flag(user.isActive).padEnd(6)}  ${flag(user.isStaff).padEnd(5)}  ${flag(user.isSuperuser).padEnd(9)}  ${user.dateJoined.slice(0, 10).padEnd(10)}  ${user.email}`,
+    );
+  }
+}
+
+async function setStaffCommand(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const flag = positionals[1]?.toLowerCase();
+  if (positionals.length !== 2 || (flag !== 'on' && flag !== 'off')) throw new CommandError('set-staff takes a username and on or off.', 2);
+  const user = await requireUserByUsername(positionals[0]!);
+  const staff = flag === 'on';
+  if (user.isStaff === staff) {
+    console.log(`User '${user.username}' is already ${staff ? '' : 'not '}staff.`);
+    return;
+  }
+  await changedAsRead(user, () => setStaff(user, staff));
+  console.log(`User '${user.username}' is ${staff ? 'now' : 'no longer'} staff. Access tokens say so from their next refresh.`);
+}
+
+async function deleteUserCommand(args: string[], prompt: Prompter): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { noinput: { type: 'boolean', default: false }, 'no-input': { type: 'boolean', default: false } } });
+  if (positionals.length !== 1) throw new CommandError('delete-user takes exactly one username.', 2);
+  const user = await requireUserByUsername(positionals[0]!);
+  if (!values.noinput && !values['no-input']) {
+    const answer = (await prompt.ask(`Delete user '${user.username}' and every session of it? This cannot be undone. [y/N]: `)).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') {
+      console.log('Nothing was deleted.');
+      return;
+    }
+  }
+  await deleteAccount(user);
+  console.log(`User '${user.username}' deleted.`);
+}
+
 export const USER_COMMANDS: readonly Command[] = [
   {
     name: 'createsuperuser',
@@ -191,6 +246,21 @@ export const USER_COMMANDS: readonly Command[] = [
     usage: `changepassword  [USER] [--noinput]
     Asks twice for the new password; with --noinput it comes from NEW_PASSWORD.`,
     run: (args, { prompt }) => changePasswordCommand(args, prompt),
+  },
+  {
+    name: 'users',
+    usage: `users              Lists the users: username, active, staff, superuser, date joined, email.`,
+    run: (args) => usersCommand(args),
+  },
+  {
+    name: 'set-staff',
+    usage: `set-staff USER on|off  Gives or takes staff rights (is_staff).`,
+    run: (args) => setStaffCommand(args),
+  },
+  {
+    name: 'delete-user',
+    usage: `delete-user USER [--noinput]  Deletes the user and its sessions, after asking.`,
+    run: (args, { prompt }) => deleteUserCommand(args, prompt),
   },
   {
     name: 'deactivate',

@@ -6,7 +6,7 @@
  * (`auth_time + SESSION_LIFETIME`) is checked on the tokens themselves; ending every session of a user at
  * once bumps the user's session generation (users/users.ts) instead of touching each item.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowSeconds } from '../clock';
 import { settings } from '../settings';
 import { dynamo, isConditionFailure, type Item } from '../store/dynamodb';
@@ -103,6 +103,27 @@ export function revokedSessionUpdate(userId: string, sid: string, claims: TokenC
 
 export async function revokeSession(userId: string, sid: string, claims: TokenClaims): Promise<void> {
   await dynamo().send(new UpdateCommand(revokedSessionUpdate(userId, sid, claims).Update));
+}
+
+/** Removes every session item of a user (whose account is being deleted). */
+export async function deleteSessionsOf(userId: string): Promise<void> {
+  const TableName = settings().tables.sessions;
+  let ExclusiveStartKey: Item | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: '#user = :user',
+        ExpressionAttributeNames: { '#user': USER_ID, '#sid': SID },
+        ExpressionAttributeValues: { ':user': userId },
+        ProjectionExpression: '#user, #sid',
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) await dynamo().send(new DeleteCommand({ TableName, Key: sessionKey(userId, String(item[SID!])) }));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
 }
 
 /** Whether a session item (read in a batch, or returned by a failed condition) is a live session. */

@@ -6,7 +6,7 @@
  * not by a read before a write.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, dynamo, isConditionFailure } from '../store/dynamodb';
 import { settings } from '../settings';
 import { TABLES } from '../tables';
@@ -239,6 +239,56 @@ export function upgradePasswordHash(user: User, passwordHash: string): Promise<U
 /** Deactivating ends every session; reactivating brings none back. Only if the flag is still as read. */
 export function setActive(user: User, isActive: boolean): Promise<User> {
   return changeUser(user, { set: { isActive }, endSessions: !isActive, unchanged: { isActive: user.isActive } }, () => new UserChangedError());
+}
+
+/** Staff or not (Django's is_staff); only if the flag is still as read. Tokens carry it from their next refresh. */
+export function setStaff(user: User, isStaff: boolean): Promise<User> {
+  return changeUser(user, { set: { isStaff }, unchanged: { isStaff: user.isStaff } }, () => new UserChangedError());
+}
+
+/** Removes the user and frees the username, in one transaction; UserNotFoundError if it is gone already. */
+export async function deleteUser(user: User): Promise<void> {
+  const TableName = settings().tables.users;
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName, Key: userKey(user.id), ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: { '#pk': KEY } } },
+          {
+            Delete: {
+              TableName,
+              Key: usernameKey(user.username),
+              ConditionExpression: 'userId = :id',
+              ExpressionAttributeValues: { ':id': user.id },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (cancellationCodes(error)?.includes('ConditionalCheckFailed')) throw new UserNotFoundError(user.username);
+    throw error;
+  }
+}
+
+/** Every user, in no particular order (a Scan: for administration, not for requests). */
+export async function listUsers(): Promise<User[]> {
+  const users: User[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new ScanCommand({
+        TableName: settings().tables.users,
+        FilterExpression: 'begins_with(#pk, :user)',
+        ExpressionAttributeNames: { '#pk': KEY },
+        ExpressionAttributeValues: { ':user': 'user#' },
+        ExclusiveStartKey,
+      }),
+    );
+    users.push(...(page.Items ?? []).map(toUser));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return users;
 }
 
 /** Ends every session of the user, on every device (logout-all). */

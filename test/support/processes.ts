@@ -11,9 +11,9 @@ export interface Finished {
 }
 
 /** `npm run -s <script> -- args`, feeding `input` to standard input. */
-export function runNpm(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Finished> {
+export function runNpm(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<Finished> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: PROJECT_ROOT, env: options.env ?? process.env });
+    const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: options.cwd ?? PROJECT_ROOT, env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
