@@ -15,10 +15,10 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthStack } from '../infra/cdk/stack';
+import { cdkApp } from './support/cdk';
 import { httpApiEvent } from '../infra/local/events';
 import { createLocalServer } from '../infra/local/server';
 import { ROUTES, selectRouteKey } from '../infra/routes';
@@ -136,7 +136,7 @@ describe('browser preflights', () => {
   });
 
   it('succeed by the rules of the synthesized template: every OPTIONS reaches a route without authorizer, whose handler answers it', async () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = cdkApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new AuthStack(app, 'CorsProbe', { auth: { corsAllowedOrigins: [ORIGIN] } });
     const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const api = Object.values(json.Resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Api')!;

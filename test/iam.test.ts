@@ -10,10 +10,10 @@
 import { pbkdf2Sync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthStack } from '../infra/cdk/stack';
+import { cdkApp } from './support/cdk';
 import { ROUTES } from '../infra/routes';
 import type { LambdaHandler } from '../shared/http/endpoint';
 import { TABLE_IDS, type TableId } from '../shared/tables';
@@ -211,7 +211,7 @@ describe('each function makes exactly the AWS calls its role allows', () => {
     expect(decision.isAuthorized).toBe(true);
 
     // The roles, from a template synthesized without bundling.
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = cdkApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new AuthStack(app, 'IamProbe');
     const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const resourceNames: Record<string, string> = {
@@ -243,5 +243,5 @@ describe('each function makes exactly the AWS calls its role allows', () => {
     }
     // Sanity: the recorder saw the cases that only AWS would refuse.
     expect(recorded.get('obtain')).toContain('dynamodb:UpdateItem users');
-  });
+  }, 240_000);
 });

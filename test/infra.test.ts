@@ -16,6 +16,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthStack } from '../infra/cdk/stack';
+import { cdkApp } from './support/cdk';
 import { findRoute, ROUTES } from '../infra/routes';
 import type { LambdaHandler } from '../shared/http/endpoint';
 import { issueTokenPair } from '../shared/sessions/session-tokens';
@@ -27,7 +28,7 @@ const outdirs: string[] = [];
 function newApp(): App {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-'));
   outdirs.push(outdir);
-  return new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  return cdkApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
 }
 afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });

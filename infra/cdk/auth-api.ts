@@ -22,7 +22,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -411,6 +411,8 @@ function lambdaFunction(scope: Construct, name: FunctionName | 'authorizer', opt
     // Reads the signing key over localhost, so no function needs the Secrets Manager SDK.
     paramsAndSecrets: options.paramsAndSecrets,
     bundling: {
+      // Warnings and errors only: a synth prints nothing per function.
+      logLevel: LogLevel.WARNING,
       format: OutputFormat.ESM,
       minify: true,
       sourceMap: true,
