@@ -6,7 +6,7 @@
  * (`auth_time + SESSION_LIFETIME`) is checked on the tokens themselves; ending every session of a user at
  * once bumps the user's session generation (users/users.ts) instead of touching each item.
  */
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowSeconds } from '../clock';
 import { settings } from '../settings';
 import { dynamo, isConditionFailure, type Item } from '../store/dynamodb';
@@ -108,22 +108,7 @@ export async function revokeSession(userId: string, sid: string, claims: TokenCl
 /** Removes every session item of a user (whose account is being deleted). */
 export async function deleteSessionsOf(userId: string): Promise<void> {
   const TableName = settings().tables.sessions;
-  let ExclusiveStartKey: Item | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: '#user = :user',
-        ExpressionAttributeNames: { '#user': USER_ID, '#sid': SID },
-        ExpressionAttributeValues: { ':user': userId },
-        ProjectionExpression: '#user, #sid',
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) await dynamo().send(new DeleteCommand({ TableName, Key: sessionKey(userId, String(item[SID!])) }));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  for (const item of await sessionItemsOf(userId)) await dynamo().send(new DeleteCommand({ TableName, Key: sessionKey(userId, String(item[SID!])) }));
 }
 
 /** Whether a session item (read in a batch, or returned by a failed condition) is a live session. */
@@ -156,26 +141,28 @@ export async function endSessionOf(userId: string, sid: string): Promise<boolean
  * end. One strongly consistent Query (paged for users with very many sessions).
  */
 export async function liveSessionsOf(user: User): Promise<Session[]> {
-  const sessions: Session[] = [];
-  let ExclusiveStartKey: Item | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: settings().tables.sessions,
-        KeyConditionExpression: '#user = :user',
-        ExpressionAttributeNames: { '#user': USER_ID },
-        ExpressionAttributeValues: { ':user': user.id },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    sessions.push(...(page.Items ?? []).map(toSession));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
   const now = nowSeconds();
-  return sessions
+  return (await sessionItemsOf(user.id))
+    .map(toSession)
     .filter((session) => !session.revoked && session.generation === user.sessionGeneration && sessionEndOf({ auth_time: session.authTime })! > now)
     .sort((a, b) => b.authTime - a.authTime);
+}
+
+/** Every session item of a user: one strongly consistent Query, page after page. */
+async function sessionItemsOf(userId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  const pages = paginateQuery(
+    { client: dynamo() },
+    {
+      TableName: settings().tables.sessions,
+      KeyConditionExpression: '#user = :user',
+      ExpressionAttributeNames: { '#user': USER_ID },
+      ExpressionAttributeValues: { ':user': userId },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
+  return items;
 }
 
 function toSession(item: Item): Session {

@@ -6,7 +6,7 @@
  * not by a read before a write.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, dynamo, isConditionFailure } from '../store/dynamodb';
 import { settings } from '../settings';
 import { TABLES } from '../tables';
@@ -274,20 +274,11 @@ export async function deleteUser(user: User): Promise<void> {
 /** Every user, in no particular order (a Scan: for administration, not for requests). */
 export async function listUsers(): Promise<User[]> {
   const users: User[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new ScanCommand({
-        TableName: settings().tables.users,
-        FilterExpression: 'begins_with(#pk, :user)',
-        ExpressionAttributeNames: { '#pk': KEY },
-        ExpressionAttributeValues: { ':user': 'user#' },
-        ExclusiveStartKey,
-      }),
-    );
-    users.push(...(page.Items ?? []).map(toUser));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const pages = paginateScan(
+    { client: dynamo() },
+    { TableName: settings().tables.users, FilterExpression: 'begins_with(#pk, :user)', ExpressionAttributeNames: { '#pk': KEY }, ExpressionAttributeValues: { ':user': 'user#' } },
+  );
+  for await (const page of pages) users.push(...(page.Items ?? []).map(toUser));
   return users;
 }
 
