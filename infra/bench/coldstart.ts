@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../local/environment';
 import { median } from './support';
@@ -51,13 +52,34 @@ function runChild(dir: string, env: Record<string, string>, args: string[]): Pro
   });
 }
 
-/** The DynamoDB document client alone, bundled the way the functions are. */
+/**
+ * The DynamoDB document client alone, bundled the way the functions are, with a handler that makes one raw
+ * BatchGetItem of the items its event names (`requestItems`). Imported without an invocation it is what
+ * the SDK itself costs to load; invoked once, what the SDK costs to load, build a client (configured as
+ * shared/store/dynamodb.ts configures it, lazily as it does) and make its first request.
+ */
 export async function buildClientOnlyBundle(dir: string): Promise<string> {
   const outfile = join(dir, 'dynamodb-client-only.mjs');
   await build({
     stdin: {
-      contents:
-        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));",
+      contents: `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+let client;
+export async function handler(event) {
+  client ??= DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 1500, throwOnRequestTimeout: true },
+      endpoint: process.env.DYNAMODB_ENDPOINT,
+      region: process.env.AWS_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const { Responses = {} } = await client.send(new BatchGetCommand({ RequestItems: event.requestItems }));
+  return { statusCode: 200, body: JSON.stringify({ items: Object.values(Responses).flat().length }) };
+}`,
       resolveDir: PROJECT_ROOT,
     },
     bundle: true,
@@ -115,4 +137,53 @@ export async function measureColdStarts(dir: string, env: Record<string, string>
       },
     ]),
   );
+}
+
+/** How many modules of the AWS SDK a process running the TypeScript sources had loaded, at each point. */
+export interface SdkLoading {
+  readonly afterImport: number;
+  readonly afterAccessToken: number;
+  readonly afterRefreshToken: number;
+}
+
+const SDK_CHILD = `
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+const require = createRequire(import.meta.url);
+// The SDK's packages have no "exports" map: Node loads their CommonJS "main", so each is in require.cache.
+const sdkModules = () => Object.keys(require.cache).filter((path) => path.includes('/@aws-sdk/')).length;
+const [verifyModule, eventsFile] = process.argv.slice(2);
+const [accessEvent, refreshEvent] = JSON.parse(readFileSync(eventsFile, 'utf8'));
+const { handler } = await import(verifyModule);
+const afterImport = sdkModules();
+const check = (result) => { if (result.statusCode !== 200) throw new Error('verify answered ' + result.statusCode + ': ' + result.body); };
+check(await handler(accessEvent));
+const afterAccessToken = sdkModules();
+check(await handler(refreshEvent));
+console.log(JSON.stringify({ afterImport, afterAccessToken, afterRefreshToken: sdkModules() }));
+`;
+
+/**
+ * Whether verify loads the AWS SDK for an access token: a fresh process runs functions/verify.ts from
+ * source (through tsx, as `npm start` does) and counts the SDK's modules after the import, after an
+ * access token and after a refresh token (which must load it, or the count proves nothing).
+ */
+export async function measureSdkLoading(dir: string, env: Record<string, string>, accessEvent: unknown, refreshEvent: unknown): Promise<SdkLoading> {
+  const script = join(dir, 'sdk-loading.mjs');
+  const eventsFile = join(dir, 'sdk-loading-events.json');
+  writeFileSync(script, SDK_CHILD);
+  writeFileSync(eventsFile, JSON.stringify([accessEvent, refreshEvent]));
+  const result = await new Promise<SdkLoading>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, pathToFileURL(join(PROJECT_ROOT, 'functions/verify.ts')).href, eventsFile], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`SDK-loading child failed: ${err}`))));
+  });
+  if (result.afterRefreshToken === 0) throw new Error('verify answered a refresh token without the AWS SDK in require.cache: the SDK check cannot see it');
+  return result;
 }

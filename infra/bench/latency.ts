@@ -1,17 +1,38 @@
 /**
  * Per endpoint, in-process against DynamoDB Local through the same handler Lambda runs: latency after
- * warm-up, requests per second, and the DynamoDB calls and round trips of one request; for obtain, where
- * the time goes (hash, DynamoDB, the handler's own work).
+ * warm-up, and the DynamoDB calls and round trips of one request; for obtain, where the time goes (hash,
+ * DynamoDB, the handler's own work). Every endpoint's requests alternate with the baseline, a raw
+ * BatchGetItem of the two items profile reads through the same client, so each endpoint is compared with
+ * DynamoDB's own speed at that very moment, not with a number from another machine.
  */
-import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { httpApiEvent } from '../local/events';
+import { randomBytes, scryptSync } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LambdaHandler } from '../../shared/http/endpoint';
-import { recordDynamoCalls, roundTrips } from './dynamo-calls';
+import { startSession } from '../../shared/sessions/session-store';
+import { issueTokenPair } from '../../shared/sessions/session-tokens';
+import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../../shared/users/login-throttle';
+import { hashPassword, verifyPassword } from '../../shared/users/passwords';
+import { tokenClaimsFor } from '../../shared/users/users';
+import { recordDynamoCalls, roundTrips, type DynamoCall } from './dynamo-calls';
+import { BENCH_PASSWORD, bearerGet, benchUser, endSessionEvent, inBatches, newSession, postJson, rawBatchGet } from './fixtures';
 import { median, quantile } from './support';
 
 export interface EndpointLatency {
   readonly endpoint: string;
+  readonly calls: number;
+  readonly medianMs: number;
+  readonly p99Ms: number;
+  /** One request at a time: 1000 / the mean latency. */
+  readonly requestsPerSecond: number;
+  readonly dynamoCalls: string[];
+  readonly roundTrips: number;
+  /** The raw BatchGetItem's median over the requests interleaved with this endpoint's. */
+  readonly baselineMedianMs: number;
+  /** medianMs / baselineMedianMs. */
+  readonly ratioToBaseline: number;
+}
+
+export interface BaselineLatency {
   readonly calls: number;
   readonly medianMs: number;
   readonly p99Ms: number;
@@ -24,59 +45,92 @@ export interface ObtainBreakdown {
   readonly totalMs: number;
   readonly hashMs: number;
   readonly dynamoWaitMs: number;
+  /** Failed login's own work + the session start's own work + signing a pair. */
   readonly handlerOwnMs: number;
+  readonly ownOfFailedLoginMs: number;
+  readonly ownOfSessionStartMs: number;
+  readonly signingMs: number;
+  /** handlerOwnMs / hashMs. */
+  readonly ownToHash: number;
+  /** handlerOwnMs / the raw BatchGetItem median of the same run. */
+  readonly ownToBaseline: number;
 }
 
-const post = (path: string, body: object, headers: [string, string][] = []) =>
-  httpApiEvent({ method: 'POST', url: path, headers: [['content-type', 'application/json'], ...headers], body: JSON.stringify(body) });
+export interface LatencyResults {
+  readonly baseline: BaselineLatency;
+  readonly endpoints: EndpointLatency[];
+  readonly obtain: ObtainBreakdown;
+}
 
 async function load(name: string): Promise<LambdaHandler> {
   return ((await import(`../../functions/${name}.ts`)) as { handler: LambdaHandler }).handler;
 }
 
-async function time(handler: LambdaHandler, events: () => APIGatewayProxyEventV2, count: number, warmUp: number) {
-  const check = async (event: APIGatewayProxyEventV2) => {
-    const result = await handler(event);
-    if ((result.statusCode ?? 0) >= 300) throw new Error(`benchmark request answered ${result.statusCode}: ${result.body}`);
-  };
-  for (let i = 0; i < warmUp; i++) await check(events());
-  const timings: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < count; i++) {
-    const event = events();
-    const t0 = performance.now();
-    await check(event);
-    timings.push(performance.now() - t0);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return { timings, requestsPerSecond: count / seconds };
+interface Plan {
+  readonly endpoint: string;
+  readonly handler: LambdaHandler;
+  /** A fresh event per request; made before the request's timing starts. */
+  readonly event: () => APIGatewayProxyEventV2;
+  /** Sees each answer (refresh takes the next token from it). */
+  readonly answered?: (result: APIGatewayProxyStructuredResultV2) => void;
+  readonly count: number;
+  readonly warmUp: number;
 }
 
-export async function measureLatency(): Promise<{ endpoints: EndpointLatency[]; obtain: ObtainBreakdown }> {
-  const { createUser } = await import('../../shared/users/users');
-  const { hashPassword, verifyPassword } = await import('../../shared/users/passwords');
-  const { issueTokenPair } = await import('../../shared/sessions/session-tokens');
-  const { newSessionClaims } = await import('../../shared/sessions/session-tokens');
-  const { tokenClaimsFor } = await import('../../shared/users/users');
-  const password = 'bench-password-1';
-  const passwordHash = await hashPassword(password);
-  const user = await createUser({
-    username: `bench-${randomUUID().slice(0, 8)}`,
-    email: 'bench@example.com',
-    firstName: 'Bench',
-    lastName: 'Mark',
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    passwordHash,
-  });
-  const pair = () => issueTokenPair({ ...tokenClaimsFor(user), ...newSessionClaims(0) });
-  const { access } = await pair();
+async function invoke(plan: Plan, event: APIGatewayProxyEventV2): Promise<void> {
+  const result = await plan.handler(event);
+  if ((result.statusCode ?? 0) >= 300) throw new Error(`benchmark request to ${plan.endpoint} answered ${result.statusCode}: ${result.body}`);
+  plan.answered?.(result);
+}
 
-  // Fresh refresh tokens for the endpoints that use one up; made before timing starts.
+/** The plan's requests, each next to a baseline request (in turn before and after it), and one request's DynamoDB calls. */
+async function measure(plan: Plan, baseline: () => Promise<unknown>): Promise<{ timings: number[]; baselineTimings: number[]; calls: DynamoCall[] }> {
+  for (let i = 0; i < plan.warmUp; i++) {
+    await invoke(plan, plan.event());
+    await baseline();
+  }
+  const timings: number[] = [];
+  const baselineTimings: number[] = [];
+  const timeBaseline = async () => {
+    const t0 = performance.now();
+    await baseline();
+    baselineTimings.push(performance.now() - t0);
+  };
+  for (let i = 0; i < plan.count; i++) {
+    if (i % 2 === 0) await timeBaseline();
+    const event = plan.event();
+    const t0 = performance.now();
+    await invoke(plan, event);
+    timings.push(performance.now() - t0);
+    if (i % 2 === 1) await timeBaseline();
+  }
+  const event = plan.event();
+  const { calls } = await recordDynamoCalls(() => invoke(plan, event));
+  return { timings, baselineTimings, calls };
+}
+
+const commandNames = (calls: readonly DynamoCall[]) => calls.map((call) => call.command.replace(/Command$/, '')).sort();
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+export async function measureLatency(): Promise<LatencyResults> {
   const N = 400;
-  const spareRefreshTokens = await Promise.all(Array.from({ length: N + 20 }, async () => (await pair()).refresh));
-  let chain = (await pair()).refresh;
+  const passwordHash = await hashPassword(BENCH_PASSWORD);
+  const user = await benchUser('bench', { passwordHash });
+  const { access, refresh: unusedRefresh, sid } = await newSession(user);
+  const baseline = () => rawBatchGet(user.id, sid);
+
+  // Tokens used up by the requests (and the warm-up and the sampled request), each of its own session,
+  // made before any timing starts.
+  const spareLogouts = (await inBatches(N + 20, () => newSession(user))).map((s) => s.refresh);
+  let chain = (await newSession(user)).refresh;
+  // The session list of a user with a few devices, not of the user above with hundreds of sessions.
+  const listUser = await benchUser('bench-list', { passwordHash: 'none' });
+  const listSessions = await inBatches(5, () => newSession(listUser));
+  const listAccess = listSessions.at(-1)!.access;
+  // Sessions to end, one per request, by a bearer whose own session stays.
+  const endUser = await benchUser('bench-end', { passwordHash: 'none' });
+  const endAccess = (await newSession(endUser)).access;
+  const sessionsToEnd = (await inBatches(N + 20, () => newSession(endUser))).map((s) => s.sid);
 
   const handlers = {
     verify: await load('verify'),
@@ -84,73 +138,136 @@ export async function measureLatency(): Promise<{ endpoints: EndpointLatency[]; 
     refresh: await load('refresh'),
     logout: await load('logout'),
     obtain: await load('obtain'),
+    sessions: await load('sessions'),
+    endSession: await load('end-session'),
   };
-  const plans: [keyof typeof handlers, () => APIGatewayProxyEventV2, number, number][] = [
-    ['verify', () => post('/api/token/verify/', { token: access }), N, 50],
-    ['profile', () => httpApiEvent({ method: 'GET', url: '/account/profile', headers: [['authorization', `Bearer ${access}`]] }), N, 50],
-    ['logout', () => post('/account/logout/', { refresh: spareRefreshTokens.pop()! }), N, 10],
-    ['obtain', () => post('/api/token/', { username: user.username, password }), 20, 2],
+  const plans: Plan[] = [
+    { endpoint: 'verify (access token)', handler: handlers.verify, event: () => postJson('/api/token/verify/', { token: access }), count: N, warmUp: 100 },
+    { endpoint: 'verify (refresh token)', handler: handlers.verify, event: () => postJson('/api/token/verify/', { token: unusedRefresh }), count: N, warmUp: 100 },
+    { endpoint: 'profile', handler: handlers.profile, event: () => bearerGet('/account/profile', access), count: N, warmUp: 100 },
+    {
+      endpoint: 'refresh',
+      handler: handlers.refresh,
+      // Refresh rotates: each request uses the refresh token the previous one returned.
+      event: () => postJson('/api/token/refresh/', { refresh: chain }),
+      answered: (result) => (chain = JSON.parse(result.body ?? '{}').refresh),
+      count: N,
+      warmUp: 10,
+    },
+    { endpoint: 'logout', handler: handlers.logout, event: () => postJson('/account/logout/', { refresh: spareLogouts.pop()! }), count: N, warmUp: 10 },
+    { endpoint: 'sessions', handler: handlers.sessions, event: () => bearerGet('/account/sessions', listAccess), count: N, warmUp: 50 },
+    { endpoint: 'end-session', handler: handlers.endSession, event: () => endSessionEvent(sessionsToEnd.pop()!, endAccess), count: N, warmUp: 10 },
+    { endpoint: 'obtain', handler: handlers.obtain, event: () => postJson('/api/token/', { username: user.username, password: BENCH_PASSWORD }), count: 20, warmUp: 2 },
   ];
   const endpoints: EndpointLatency[] = [];
-  for (const [name, events, count, warmUp] of plans) {
-    const { timings, requestsPerSecond } = await time(handlers[name], events, count, warmUp);
-    const sample = await recordDynamoCalls(() => handlers[name](events()));
-    endpoints.push(summary(name, timings, requestsPerSecond, sample.calls));
+  const allBaselineTimings: number[] = [];
+  for (const plan of plans) {
+    const { timings, baselineTimings, calls } = await measure(plan, baseline);
+    allBaselineTimings.push(...baselineTimings);
+    const medianMs = median(timings);
+    const baselineMedianMs = median(baselineTimings);
+    endpoints.push({
+      endpoint: plan.endpoint,
+      calls: timings.length,
+      medianMs,
+      p99Ms: quantile(timings, 0.99),
+      requestsPerSecond: 1000 / mean(timings),
+      dynamoCalls: commandNames(calls),
+      roundTrips: roundTrips(calls).count,
+      baselineMedianMs,
+      ratioToBaseline: medianMs / baselineMedianMs,
+    });
   }
-  // Refresh rotates: each request uses the refresh token the previous one returned.
-  const refreshHandler = handlers.refresh;
-  const rotating = async () => {
-    const result = await refreshHandler(post('/api/token/refresh/', { refresh: chain }));
-    chain = JSON.parse(result.body ?? '{}').refresh;
-    if (result.statusCode !== 200) throw new Error(`refresh answered ${result.statusCode}`);
-  };
-  for (let i = 0; i < 10; i++) await rotating();
-  const refreshTimings: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < N; i++) {
-    const t0 = performance.now();
-    await rotating();
-    refreshTimings.push(performance.now() - t0);
-  }
-  const refreshRps = N / ((performance.now() - started) / 1000);
-  const refreshSample = await recordDynamoCalls(rotating);
-  endpoints.splice(2, 0, summary('refresh', refreshTimings, refreshRps, refreshSample.calls));
+  // A failed login does less (no session): its round trips on their own. Its timing is the login section's.
+  const failedLogin = await recordDynamoCalls(() => handlers.obtain(postJson('/api/token/', { username: user.username, password: 'not-the-password' })));
+  if (failedLogin.result.statusCode !== 401) throw new Error(`a wrong password answered ${failedLogin.result.statusCode}`);
+  const baselineCalls = (await recordDynamoCalls(baseline)).calls;
 
   // Where a login's time goes. The hash's own jitter (several ms) would swamp the handler's own work if one
-  // were subtracted from the other, so that work is measured on a user whose stored hash is cheap (ln=10,
-  // about 1 ms), with a wrong password (a right one would have the hash upgraded to today's cost on the
-  // spot), plus the signing of a token pair that a successful login adds.
-  const sample = async (username: string, storedHash: string, attempt: string) => {
+  // were subtracted from the other, so that work is measured in parts: a failed login of a user whose
+  // stored hash is cheap (ln=10, about 1 ms; a right password would have such a hash upgraded on the spot),
+  // the third round trip only a successful login makes (the session started beside the count's release),
+  // and the signing of the token pair. Each part's own work is its time less the DynamoDB round trips.
+  const cheapHash = cheapScryptHash(BENCH_PASSWORD);
+  const cheapUser = await benchUser('bench-cheap', { passwordHash: cheapHash });
+  const failedLoginSample = async () => {
+    const attempt = 'not-the-password';
     const h0 = performance.now();
-    await verifyPassword(attempt, storedHash);
+    await verifyPassword(attempt, cheapHash);
     const hash = performance.now() - h0;
     const t0 = performance.now();
-    const { calls } = await recordDynamoCalls(() => handlers.obtain(post('/api/token/', { username, password: attempt })));
-    const total = performance.now() - t0;
-    const wait = roundTrips(calls).waitMs;
-    return { hash, total, wait, own: total - hash - wait };
+    const { calls } = await recordDynamoCalls(() => handlers.obtain(postJson('/api/token/', { username: cheapUser.username, password: attempt })));
+    return performance.now() - t0 - hash - roundTrips(calls).waitMs;
   };
-  const cheapHash = cheapScryptHash(password);
-  const { id: _id, dateJoined: _joined, sessionGeneration: _generation, ...fields } = user;
-  const cheapUser = await createUser({ ...fields, username: `${user.username}-cheap`, passwordHash: cheapHash });
-  const real = [];
-  const cheap = [];
-  const signing = [];
-  for (let i = 0; i < 10; i++) real.push(await sample(user.username, passwordHash, password));
-  for (let i = 0; i < 5; i++) await sample(cheapUser.username, cheapHash, 'not-the-password');
-  for (let i = 0; i < 50; i++) {
-    cheap.push(await sample(cheapUser.username, cheapHash, 'not-the-password'));
-    const s0 = performance.now();
-    await pair();
-    signing.push(performance.now() - s0);
+  const sessionStartSample = async () => {
+    const attempt = await beginLoginAttempt(cheapUser.username, BENCH_PASSWORD, '127.0.0.1');
+    const t0 = performance.now();
+    const { calls } = await recordDynamoCalls(() => Promise.all([startSession(cheapUser, 'bench'), endLoginAttemptWithSuccess(attempt)]));
+    return performance.now() - t0 - roundTrips(calls).waitMs;
+  };
+  const real: { hash: number; total: number; wait: number }[] = [];
+  for (let i = 0; i < 10; i++) {
+    const h0 = performance.now();
+    await verifyPassword(BENCH_PASSWORD, passwordHash);
+    const hash = performance.now() - h0;
+    const t0 = performance.now();
+    const { calls } = await recordDynamoCalls(() => handlers.obtain(postJson('/api/token/', { username: user.username, password: BENCH_PASSWORD })));
+    real.push({ hash, total: performance.now() - t0, wait: roundTrips(calls).waitMs });
   }
+  for (let i = 0; i < 5; i++) {
+    await failedLoginSample();
+    await sessionStartSample();
+  }
+  const ownFailed: number[] = [];
+  const ownSession: number[] = [];
+  const signing: number[] = [];
+  const ownBaseline: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    ownFailed.push(await failedLoginSample());
+    ownSession.push(await sessionStartSample());
+    const session = await startSession(cheapUser, 'bench');
+    const s0 = performance.now();
+    await issueTokenPair({ ...tokenClaimsFor(cheapUser), ...session });
+    signing.push(performance.now() - s0);
+    const b0 = performance.now();
+    await baseline();
+    ownBaseline.push(performance.now() - b0);
+  }
+  const hashMs = median(real.map((s) => s.hash));
+  const handlerOwnMs = median(ownFailed) + median(ownSession) + median(signing);
   return {
-    endpoints,
+    baseline: {
+      calls: allBaselineTimings.length,
+      medianMs: median(allBaselineTimings),
+      p99Ms: quantile(allBaselineTimings, 0.99),
+      requestsPerSecond: 1000 / mean(allBaselineTimings),
+      dynamoCalls: commandNames(baselineCalls),
+      roundTrips: roundTrips(baselineCalls).count,
+    },
+    endpoints: [
+      ...endpoints,
+      {
+        endpoint: 'obtain (wrong password)',
+        calls: 1,
+        medianMs: NaN,
+        p99Ms: NaN,
+        requestsPerSecond: NaN,
+        dynamoCalls: commandNames(failedLogin.calls),
+        roundTrips: roundTrips(failedLogin.calls).count,
+        baselineMedianMs: NaN,
+        ratioToBaseline: NaN,
+      },
+    ],
     obtain: {
       totalMs: median(real.map((s) => s.total)),
-      hashMs: median(real.map((s) => s.hash)),
+      hashMs,
       dynamoWaitMs: median(real.map((s) => s.wait)),
-      handlerOwnMs: median(cheap.map((s) => s.own)) + median(signing),
+      handlerOwnMs,
+      ownOfFailedLoginMs: median(ownFailed),
+      ownOfSessionStartMs: median(ownSession),
+      signingMs: median(signing),
+      ownToHash: handlerOwnMs / hashMs,
+      ownToBaseline: handlerOwnMs / median(ownBaseline),
     },
   };
 }
@@ -161,16 +278,4 @@ function cheapScryptHash(password: string): string {
   const key = scryptSync(password, salt, 32, { N: 2 ** 10, r: 8, p: 1 });
   const b64 = (bytes: Buffer) => bytes.toString('base64').replace(/=+$/, '');
   return `$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(key)}`;
-}
-
-function summary(endpoint: string, timings: number[], requestsPerSecond: number, calls: { command: string; start: number; end: number }[]): EndpointLatency {
-  return {
-    endpoint,
-    calls: timings.length,
-    medianMs: median(timings),
-    p99Ms: quantile(timings, 0.99),
-    requestsPerSecond,
-    dynamoCalls: calls.map((call) => call.command.replace(/Command$/, '')).sort(),
-    roundTrips: roundTrips(calls).count,
-  };
 }

@@ -24,9 +24,13 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     DYNAMODB_ENDPOINT: running.endpoint,
     AWS_REGION: 'us-east-1',
     SIGNING_KEY: randomBytes(48).toString('base64url'),
+    // Keys the throttle's and the rotation's hashes (shared/secrets/secret-key.ts): refresh and obtain need it.
+    SECRET_KEY: randomBytes(48).toString('base64url'),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // Attempts are still counted (that write is part of what is measured), but nobody is locked out.
+    // Attempts are still counted (that write is part of what is measured), but nobody is locked out, by
+    // username nor by address (every benchmark login comes from 127.0.0.1).
     LOGIN_FAILURE_LIMIT: '999999',
+    LOGIN_ADDRESS_FAILURE_LIMIT: '999999',
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, tables[id]])),
   };
   Object.assign(process.env, env);
