@@ -9,6 +9,9 @@ import { endpoint, ok } from '../shared/http/endpoint';
 import { parseBody, stringFields } from '../shared/http/request-body';
 import { readToken } from '../shared/sessions/session-tokens';
 
+/** Loaded on the first refresh token, once: an access token never loads it (nor, through it, the AWS SDK). */
+let refreshState: Promise<typeof import('../shared/sessions/refresh-state')> | undefined;
+
 export const handler = endpoint({
   name: 'Token Verify',
   methods: ['POST'],
@@ -16,7 +19,7 @@ export const handler = endpoint({
     const { token } = stringFields(await parseBody(request), ['token']);
     const claims = await readToken(token);
     if (claims.token_type === 'refresh') {
-      const { refreshRefusal } = await import('../shared/sessions/refresh-state');
+      const { refreshRefusal } = await (refreshState ??= import('../shared/sessions/refresh-state'));
       if ((await refreshRefusal(claims)).refusal) throw validationFailed({ non_field_errors: ['Token is blacklisted'] });
     }
     return ok({});

@@ -386,6 +386,33 @@ function knownParamsAndSecretsLayer(scope: Construct): ParamsAndSecretsLayerVers
   return ParamsAndSecretsLayerVersion.fromVersion(version, { logLevel: ParamsAndSecretsLogLevel.WARN });
 }
 
+const REQUIRE_BANNER = "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);";
+
+/**
+ * Functions whose rare path is a dynamic import: verify reads DynamoDB only for a refresh token. CDK bundles
+ * a function into one file, which puts the whole AWS SDK in verify's and makes every cold start compile it;
+ * so verify is bundled again with esbuild's code splitting, and its dynamic import becomes a chunk of its
+ * own, compiled only when a refresh token arrives.
+ */
+const LAZY_CHUNKS = new Set<string>(['verify']);
+
+function splitLazyImports(name: string) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      [
+        `"${join(inputDir, 'node_modules/.bin/esbuild')}"`,
+        `"${join(inputDir, 'functions', `${name}.ts`)}"`,
+        '--bundle --platform=node --target=node24 --format=esm --splitting --minify --sourcemap --sources-content=false',
+        '--main-fields=module,main --log-level=warning --entry-names=index --chunk-names=chunk-[hash] --out-extension:.js=.mjs',
+        `--banner:js="${REQUIRE_BANNER}"`,
+        `--outdir="${outputDir}"`,
+      ].join(' '),
+    ],
+  };
+}
+
 /** Every function is built the same way; only its entry, memory and permissions differ. */
 function lambdaFunction(scope: Construct, name: FunctionName | 'authorizer', options: FunctionOptions): NodejsFunction {
   const logGroup = new LogGroup(scope, `${name}Logs`, { retention: options.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -421,8 +448,9 @@ function lambdaFunction(scope: Construct, name: FunctionName | 'authorizer', opt
       // Bundle the AWS SDK too: the versions the lock file pins are the ones tested, not the runtime's.
       externalModules: [],
       // Some CommonJS dependencies call require() on Node built-ins; ESM has no require of its own.
-      banner: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+      banner: REQUIRE_BANNER,
       forceDockerBundling: false,
+      ...(LAZY_CHUNKS.has(name) ? { commandHooks: splitLazyImports(name) } : {}),
     },
   });
   return fn;
