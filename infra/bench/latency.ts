@@ -26,6 +26,9 @@ export interface EndpointLatency {
   readonly requestsPerSecond: number;
   readonly dynamoCalls: string[];
   readonly roundTrips: number;
+  /** On-demand request units of one request. */
+  readonly readUnits: number;
+  readonly writeUnits: number;
   /** The raw BatchGetItem's median over the requests interleaved with this endpoint's. */
   readonly baselineMedianMs: number;
   /** medianMs / baselineMedianMs. */
@@ -109,6 +112,7 @@ async function measure(plan: Plan, baseline: () => Promise<unknown>): Promise<{ 
   return { timings, baselineTimings, calls };
 }
 
+const sumOf = (calls: readonly DynamoCall[], units: 'readUnits' | 'writeUnits') => calls.reduce((sum, call) => sum + call[units], 0);
 const commandNames = (calls: readonly DynamoCall[]) => calls.map((call) => call.command.replace(/Command$/, '')).sort();
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
@@ -174,6 +178,8 @@ export async function measureLatency(): Promise<LatencyResults> {
       requestsPerSecond: 1000 / mean(timings),
       dynamoCalls: commandNames(calls),
       roundTrips: roundTrips(calls).count,
+      readUnits: sumOf(calls, 'readUnits'),
+      writeUnits: sumOf(calls, 'writeUnits'),
       baselineMedianMs,
       ratioToBaseline: medianMs / baselineMedianMs,
     });
@@ -254,6 +260,8 @@ export async function measureLatency(): Promise<LatencyResults> {
         requestsPerSecond: NaN,
         dynamoCalls: commandNames(failedLogin.calls),
         roundTrips: roundTrips(failedLogin.calls).count,
+        readUnits: sumOf(failedLogin.calls, 'readUnits'),
+        writeUnits: sumOf(failedLogin.calls, 'writeUnits'),
         baselineMedianMs: NaN,
         ratioToBaseline: NaN,
       },

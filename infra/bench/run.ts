@@ -17,6 +17,7 @@ import { buildDeployedBundles, bundleSize, type FunctionName } from './bundles';
 import { buildClientOnlyBundle, measureColdStarts, measureSdkLoading, writeEmptyHandler, type ColdStart, type ColdStartCase } from './coldstart';
 import { bearerGet, bearerReadKeys, BENCH_PASSWORD, benchUser, endSessionEvent, inBatches, newSession, postJson, warmUpDynamoDb } from './fixtures';
 import { measureThroughput } from './http';
+import { costSection, PRICES } from './cost';
 import { measureLatency } from './latency';
 import { measureLoginTiming } from './login';
 import { kib, machineLine, mannWhitneyP, markdownTable, ms, replaceReadmeSection, startBenchDatabase } from './support';
@@ -145,6 +146,9 @@ try {
     markdown.push(
       `\nThe handler's own work is measured in parts, each less its DynamoDB round trips: a failed login against a cheap stored hash (${ms(obtain.ownOfFailedLoginMs)}), the session started beside the throttle count's release that only a successful login does (${ms(obtain.ownOfSessionStartMs)}), and signing the token pair (${ms(obtain.signingMs)}).`,
     );
+    const cost = costSection(endpoints);
+    results.cost = { perMillion: cost.costs, perUserMonth: cost.perUserMonth, prices: PRICES };
+    markdown.push(`\n${cost.markdown}`);
   }
 
   let bundles: Record<FunctionName, string> | undefined;

@@ -104,7 +104,9 @@ type FunctionName = Route['name'];
  * The other functions do one or two DynamoDB calls and a HMAC: 512 MB gives them a third of a vCPU, which
  * keeps cold starts (module loading is CPU-bound) short without paying for idle memory.
  */
-const DEFAULT_MEMORY_SIZE = 512;
+export const DEFAULT_MEMORY_SIZE = 512;
+/** A full vCPU for the scrypt hash (see obtainMemorySize). */
+export const OBTAIN_MEMORY_SIZE = 1769;
 
 export class ServerlessJwtAuth extends Construct {
   readonly api: HttpApi;
@@ -238,7 +240,7 @@ export class ServerlessJwtAuth extends Construct {
     };
     const functions = {} as Record<FunctionName, NodejsFunction>;
     for (const route of ROUTES) {
-      functions[route.name] = makeFunction(route.name, route.name === 'obtain' ? (props.obtainMemorySize ?? 1769) : DEFAULT_MEMORY_SIZE);
+      functions[route.name] = makeFunction(route.name, route.name === 'obtain' ? (props.obtainMemorySize ?? OBTAIN_MEMORY_SIZE) : DEFAULT_MEMORY_SIZE);
       permissions[route.name](functions[route.name]);
     }
     this.functions = functions;
