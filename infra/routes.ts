@@ -21,13 +21,20 @@ export interface Route {
     | 'logout-all'
     | 'sessions'
     | 'end-session'
+    | 'users-create'
+    | 'activation'
+    | 'resend-activation'
+    | 'reset-password'
+    | 'reset-password-confirm'
+    | 'me'
+    | 'set-password'
     | 'jwks'
     | 'openid-configuration'
     | 'whoami';
   /** API Gateway's syntax: a `{name}` segment matches one segment and is handed on in pathParameters. */
   readonly path: string;
   /** The methods its handler serves (it answers 405 to others); checked against each handler's Allow header. */
-  readonly methods: readonly ('GET' | 'POST' | 'DELETE')[];
+  readonly methods: readonly ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[];
   /**
    * Behind the API's authorizer (functions/authorizer.ts), as every route a user adds is by default. The
    * service's own routes are public and check tokens themselves, as simplejwt's views do.
@@ -45,6 +52,14 @@ export const ROUTES: readonly Route[] = [
   { name: 'logout-all', path: '/account/logout-all', methods: ['POST'] },
   { name: 'sessions', path: '/account/sessions', methods: ['GET'] },
   { name: 'end-session', path: '/account/sessions/{id}', methods: ['DELETE'] },
+  // Accounts by email, on djoser's contract.
+  { name: 'users-create', path: '/auth/users', methods: ['POST'] },
+  { name: 'activation', path: '/auth/users/activation', methods: ['POST'] },
+  { name: 'resend-activation', path: '/auth/users/resend_activation', methods: ['POST'] },
+  { name: 'reset-password', path: '/auth/users/reset_password', methods: ['POST'] },
+  { name: 'reset-password-confirm', path: '/auth/users/reset_password_confirm', methods: ['POST'] },
+  { name: 'me', path: '/auth/users/me', methods: ['GET', 'PUT', 'PATCH', 'DELETE'] },
+  { name: 'set-password', path: '/auth/users/set_password', methods: ['POST'] },
   { name: 'jwks', path: '/.well-known/jwks.json', methods: ['GET'] },
   { name: 'openid-configuration', path: '/.well-known/openid-configuration', methods: ['GET'] },
   // An example of a protected route: it answers with what the authorizer passed on.

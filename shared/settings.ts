@@ -54,6 +54,36 @@ export interface Settings {
   readonly apiUrl: string | undefined;
   /** Browser origins allowed to call the API (`*` for any), each exactly as a browser sends `Origin`. */
   readonly corsAllowedOrigins: readonly string[];
+  /** Accounts by email (djoser's endpoints under /auth/users/): see accounts/. */
+  readonly accounts: AccountSettings;
+}
+
+export interface AccountSettings {
+  /** `open`: anyone may sign up; `closed` (default): only staff may create users, as djoser with IsAdminUser. */
+  readonly registration: 'open' | 'closed';
+  /** A new user (or one who changed email) is inactive until the link mailed to them is followed (djoser's SEND_ACTIVATION_EMAIL). */
+  readonly sendActivationEmail: boolean;
+  /** Seconds an activation or password-reset link stays valid (Django's PASSWORD_RESET_TIMEOUT). */
+  readonly linkLifetime: number;
+  /** djoser's ACTIVATION_URL and PASSWORD_RESET_CONFIRM_URL: paths under FRONTEND_URL with {uid} and {token}. */
+  readonly activationUrl: string;
+  readonly passwordResetConfirmUrl: string;
+  /** Where the links point: the app that shows the activation and new-password pages. */
+  readonly frontendUrl: string | undefined;
+  /** The name mails give the site (djoser's site_name); the frontend's host by default. */
+  readonly siteName: string | undefined;
+  /** The sender of every mail (Django's DEFAULT_FROM_EMAIL). */
+  readonly mailFrom: string;
+  /** djoser's USER_CREATE_PASSWORD_RETYPE, SET_PASSWORD_RETYPE, PASSWORD_RESET_CONFIRM_RETYPE. */
+  readonly userCreatePasswordRetype: boolean;
+  readonly setPasswordRetype: boolean;
+  readonly passwordResetConfirmRetype: boolean;
+  /** Mails asked for (activation again, password reset) per email address, and per client address, within the window. */
+  readonly mailRequestLimit: number;
+  readonly mailRequestAddressLimit: number;
+  readonly mailRequestWindow: number;
+  /** Local: write each mail to this folder (and the console), as Django's file backend; unset on Lambda (SES). */
+  readonly mailDir: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -127,6 +157,11 @@ export function parseOrigins(name: string, raw: string): readonly string[] {
   return origins;
 }
 
+function linkTemplate(name: string, raw: string): string {
+  if (!raw.includes('{uid}') || !raw.includes('{token}')) throw new SettingsError(`${name} must hold {uid} and {token}`);
+  return raw;
+}
+
 function read<T>(env: Env, name: string, fallback: T, parse: (name: string, raw: string) => T): T {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? fallback : parse(name, raw.trim());
@@ -159,6 +194,29 @@ export function loadSettings(env: Env = process.env): Settings {
     dynamodbEndpoint: read<string | undefined>(env, 'DYNAMODB_ENDPOINT', undefined, (_, raw) => raw),
     apiUrl: read<string | undefined>(env, 'API_URL', undefined, httpUrl),
     corsAllowedOrigins: read<readonly string[]>(env, 'CORS_ALLOWED_ORIGINS', [], parseOrigins),
+    accounts: {
+      registration: read<'open' | 'closed'>(env, 'REGISTRATION', 'closed', (name, raw) => {
+        if (raw !== 'open' && raw !== 'closed') throw new SettingsError(`${name} must be open or closed`);
+        return raw;
+      }),
+      sendActivationEmail: read(env, 'SEND_ACTIVATION_EMAIL', true, parseBoolean),
+      linkLifetime: read(env, 'PASSWORD_RESET_TIMEOUT', 86400, parseDuration),
+      activationUrl: read(env, 'ACTIVATION_URL', '#/activate/{uid}/{token}', linkTemplate),
+      passwordResetConfirmUrl: read(env, 'PASSWORD_RESET_CONFIRM_URL', '#/password/reset/confirm/{uid}/{token}', linkTemplate),
+      frontendUrl: read<string | undefined>(env, 'FRONTEND_URL', undefined, httpUrl),
+      siteName: read<string | undefined>(env, 'SITE_NAME', undefined, (_, raw) => raw),
+      mailFrom: read(env, 'MAIL_FROM', 'webmaster@localhost', (name, raw) => {
+        if (!/^[^\s@<>]+@[^\s@<>]+$/.test(raw) && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(raw)) throw new SettingsError(`${name} must be an email address`);
+        return raw;
+      }),
+      userCreatePasswordRetype: read(env, 'USER_CREATE_PASSWORD_RETYPE', false, parseBoolean),
+      setPasswordRetype: read(env, 'SET_PASSWORD_RETYPE', false, parseBoolean),
+      passwordResetConfirmRetype: read(env, 'PASSWORD_RESET_CONFIRM_RETYPE', false, parseBoolean),
+      mailRequestLimit: read(env, 'MAIL_REQUEST_LIMIT', 3, nonNegativeInteger),
+      mailRequestAddressLimit: read(env, 'MAIL_REQUEST_ADDRESS_LIMIT', 20, nonNegativeInteger),
+      mailRequestWindow: read(env, 'MAIL_REQUEST_WINDOW', 3600, parseDuration),
+      mailDir: read<string | undefined>(env, 'MAIL_DIR', undefined, (_, raw) => raw),
+    },
   });
 }
 

@@ -11,11 +11,13 @@ export interface TableSchema {
   readonly sortKey?: string;
   /** Epoch seconds after which DynamoDB TTL may delete an item (some time later: reads never rely on it). */
   readonly timeToLiveAttribute?: string;
+  /** Global secondary indexes, by a string attribute that only the items to index carry (sparse). */
+  readonly indexes?: readonly { readonly name: string; readonly partitionKey: string }[];
 }
 
 export const TABLES = {
   /** `user#<id>` for a user, `username#<username>` for the item that makes a username unique. */
-  users: { env: 'USERS_TABLE', defaultName: 'auth-users', partitionKey: 'pk' },
+  users: { env: 'USERS_TABLE', defaultName: 'auth-users', partitionKey: 'pk', indexes: [{ name: 'byEmail', partitionKey: 'emailKey' }] },
   /** Refresh tokens that were used for rotation or logged out, by jti. */
   blacklist: { env: 'BLACKLIST_TABLE', defaultName: 'auth-token-blacklist', partitionKey: 'jti', timeToLiveAttribute: 'expiresAt' },
   /** Sessions (token families), by user and session id: started at login, ended by logout or a replayed token. */

@@ -69,10 +69,10 @@ describe('DynamoDB round trips per request', () => {
       expect([...failed.calls].sort()).toEqual(counted);
       expect(failed.roundTrips).toBe(2);
     }
-    // A login then starts its session beside taking the attempt off the counts again.
+    // A login then starts its session beside taking the attempt off the counts again and recording its time.
     const known = await countDynamoCalls(() => invoke(obtain, { body: { username: hana.user.username, password: hana.password } }));
     expect(known.result.status).toBe(200);
-    expect([...known.calls].sort()).toEqual([...counted, 'PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand'].sort());
+    expect([...known.calls].sort()).toEqual([...counted, 'PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand'].sort());
     expect(known.roundTrips).toBe(3);
   });
 });

@@ -21,7 +21,7 @@ afterAll(() => {
 /** An environment without the test run's settings: what a developer's shell would have. */
 function developerEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...process.env, ...extra };
-  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', 'SECRET_KEY', 'API_URL', ...Object.keys(TEST_TABLE_ENV)]) if (!(name in extra)) delete env[name];
+  for (const name of ['DYNAMODB_ENDPOINT', 'SIGNING_KEY', 'SECRET_KEY', 'API_URL', 'MAIL_DIR', ...Object.keys(TEST_TABLE_ENV)]) if (!(name in extra)) delete env[name];
   return env;
 }
 

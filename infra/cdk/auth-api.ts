@@ -96,6 +96,24 @@ export interface ServerlessJwtAuthProps {
    * login slower by the same factor. @default 1769
    */
   readonly obtainMemorySize?: number;
+  /**
+   * Accounts by email (djoser's /auth/users/ endpoints). Mail goes through Amazon SES from `from`, an
+   * address of the verified SES identity `identity` (a domain or an address); only the functions that mail
+   * may send, and only as that identity. Without it, those functions cannot mail (a new SES account is in
+   * the sandbox: it mails verified addresses only until AWS lifts it).
+   */
+  readonly accounts?: {
+    readonly mail?: { readonly from: string; readonly identity: string };
+    /** @default 'closed': only staff create users */
+    readonly registration?: 'open' | 'closed';
+    /** @default true */
+    readonly sendActivationEmail?: boolean;
+    /** The app the mailed links open. @default the API's URL */
+    readonly frontendUrl?: string;
+    readonly siteName?: string;
+    /** @default 1 day */
+    readonly linkLifetime?: Duration;
+  };
 }
 
 type FunctionName = Route['name'];
@@ -169,6 +187,12 @@ export class ServerlessJwtAuth extends Construct {
       LOGIN_ADDRESS_FAILURE_LIMIT: String(props.loginAddressFailureLimit ?? 30),
       LOGIN_ADDRESS_FAILURE_WINDOW: String((props.loginAddressFailureWindow ?? Duration.minutes(15)).toSeconds()),
       REFRESH_REUSE_GRACE: String((props.refreshReuseGrace ?? Duration.seconds(30)).toSeconds()),
+      REGISTRATION: props.accounts?.registration ?? 'closed',
+      SEND_ACTIVATION_EMAIL: String(props.accounts?.sendActivationEmail ?? true),
+      PASSWORD_RESET_TIMEOUT: String((props.accounts?.linkLifetime ?? Duration.days(1)).toSeconds()),
+      ...(props.accounts?.frontendUrl ? { FRONTEND_URL: props.accounts.frontendUrl } : {}),
+      ...(props.accounts?.siteName ? { SITE_NAME: props.accounts.siteName } : {}),
+      ...(props.accounts?.mail ? { MAIL_FROM: props.accounts.mail.from, SES_IDENTITY_ARN: sesIdentityArn(this, props.accounts.mail.identity) } : {}),
     };
     const paramsAndSecrets = props.paramsAndSecretsLayer ?? knownParamsAndSecretsLayer(this);
 
@@ -177,6 +201,11 @@ export class ServerlessJwtAuth extends Construct {
     // per item, by the item-level actions they contain.
     const secretKey = (fn: NodejsFunction) =>
       fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secretKey.secretArn] }));
+    const mailIdentity = props.accounts?.mail ? sesIdentityArn(this, props.accounts.mail.identity) : undefined;
+    // SESv2 SendEmail is authorised on the identity it sends as: https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html
+    const mail = (fn: NodejsFunction) => {
+      if (mailIdentity) fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [mailIdentity] }));
+    };
     const bearerAuth = (fn: NodejsFunction) => {
       users.grant(fn, 'dynamodb:BatchGetItem');
       sessions.grant(fn, 'dynamodb:BatchGetItem');
@@ -225,6 +254,51 @@ export class ServerlessJwtAuth extends Construct {
       'end-session': (fn) => {
         bearerAuth(fn);
         sessions.grant(fn, 'dynamodb:UpdateItem');
+      },
+      // Accounts by email. A throttle (mails asked for, wrong link tokens, current passwords) updates its
+      // counts, starts windows and clears them; links and keyed hashes need the secret key; mails need SES.
+      'users-create': (fn) => {
+        bearerAuth(fn);
+        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+        secretKey(fn);
+        mail(fn);
+      },
+      activation: (fn) => {
+        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        secretKey(fn);
+      },
+      'resend-activation': (fn) => {
+        users.grant(fn, 'dynamodb:Query');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+        secretKey(fn);
+        mail(fn);
+      },
+      'reset-password': (fn) => {
+        users.grant(fn, 'dynamodb:Query');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+        secretKey(fn);
+        mail(fn);
+      },
+      'reset-password-confirm': (fn) => {
+        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        secretKey(fn);
+      },
+      me: (fn) => {
+        bearerAuth(fn);
+        // A profile change; a deletion: the user and its username, its sessions, its failed logins.
+        users.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+        sessions.grant(fn, 'dynamodb:Query', 'dynamodb:DeleteItem');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        secretKey(fn);
+        mail(fn);
+      },
+      'set-password': (fn) => {
+        bearerAuth(fn);
+        users.grant(fn, 'dynamodb:UpdateItem');
+        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        secretKey(fn);
       },
       jwks: () => {},
       'openid-configuration': () => {},
@@ -352,7 +426,12 @@ export class ServerlessJwtAuth extends Construct {
   }
 }
 
-/** "UsersTable", "BlacklistTable", "RevokedSessionsTable", ... */
+/** The ARN of an SES identity (a domain or an address) of this stack's account and region. */
+function sesIdentityArn(scope: Construct, identity: string): string {
+  return identity.startsWith('arn:') ? identity : Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+}
+
+/** "UsersTable", "BlacklistTable", "SessionsTable", ... */
 export const tableConstructId = (id: TableId) => `${id[0]!.toUpperCase()}${id.slice(1)}Table`;
 
 function table(scope: Construct, id: string, schema: TableSchema, removalPolicy: RemovalPolicy): TableV2 {
@@ -362,6 +441,9 @@ function table(scope: Construct, id: string, schema: TableSchema, removalPolicy:
     billing: Billing.onDemand(),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     ...(schema.timeToLiveAttribute ? { timeToLiveAttribute: schema.timeToLiveAttribute } : {}),
+    ...(schema.indexes?.length
+      ? { globalSecondaryIndexes: schema.indexes.map((index) => ({ indexName: index.name, partitionKey: { name: index.partitionKey, type: AttributeType.STRING } })) }
+      : {}),
     removalPolicy,
   });
 }

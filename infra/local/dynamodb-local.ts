@@ -13,6 +13,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { keyAttributes, TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
@@ -140,6 +141,12 @@ export async function ensureTables(endpoint: string, names: Readonly<Record<Tabl
   }
 }
 
+const globalIndex = (index: { readonly name: string; readonly partitionKey: string }) => ({
+  IndexName: index.name,
+  KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' as const }],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
 async function ensureTable(client: DynamoDBClient, TableName: string, schema: TableSchema): Promise<void> {
   const existing = await client.send(new DescribeTableCommand({ TableName })).catch((error: Error) => {
     if (error.name === 'ResourceNotFoundException') return undefined;
@@ -149,13 +156,26 @@ async function ensureTable(client: DynamoDBClient, TableName: string, schema: Ta
     const key = existing.Table?.KeySchema?.map((element) => element.AttributeName).join(',');
     const expected = keyAttributes(schema).join(',');
     if (key !== expected) throw new LocalSetupError(`Table ${TableName} exists with key (${key}), expected (${expected}).`);
+    // A data folder made before an index existed gets it now.
+    const present = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of schema.indexes ?? []) {
+      if (present.has(index.name)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName,
+          AttributeDefinitions: [{ AttributeName: index.partitionKey, AttributeType: 'S' }],
+          GlobalSecondaryIndexUpdates: [{ Create: globalIndex(index) }],
+        }),
+      );
+    }
   } else {
     await client
       .send(
         new CreateTableCommand({
           TableName,
-          AttributeDefinitions: keyAttributes(schema).map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          AttributeDefinitions: [...keyAttributes(schema), ...(schema.indexes ?? []).map((index) => index.partitionKey)].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
           KeySchema: keyAttributes(schema).map((AttributeName, index) => ({ AttributeName, KeyType: index === 0 ? 'HASH' : 'RANGE' })),
+          ...(schema.indexes?.length ? { GlobalSecondaryIndexes: schema.indexes.map(globalIndex) } : {}),
           BillingMode: 'PAY_PER_REQUEST',
         }),
       )

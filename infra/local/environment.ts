@@ -36,6 +36,8 @@ export async function prepareLocalEnvironment(env: NodeJS.ProcessEnv = process.e
   if (!env.SIGNING_KEY && !env.SIGNING_KEYS) env.SIGNING_KEYS = JSON.stringify({ keys: await ensureLocalKeySet(dataDir, settings.algorithm) });
   // A short SIGNING_KEY or a broken SIGNING_KEYS stops here, with its one-line reason, not at the first request.
   await checkSigningKeys(env);
+  // Mails go to files here, as Django's file backend (and a line on the console): open them to follow a link.
+  env.MAIL_DIR ||= join(dataDir, 'mail');
   if (env.SECRET_KEY) checkedSecretKey('SECRET_KEY', env.SECRET_KEY);
   else env.SECRET_KEY = ensureLocalSecretKey(dataDir);
 

@@ -1,7 +1,7 @@
 /** What every manage command is, and the helpers they share: one-line errors, positionals, field checks. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_USERNAME_LENGTH } from '../../shared/users/users';
+import { ENTER_A_VALID_EMAIL, hasUsernameCharacters, isEmailAddress, MAX_NAME_LENGTH, MAX_USERNAME_LENGTH, USERNAME_CHARACTERS } from '../../shared/users/user-fields';
 import type { Prompter } from '../local/prompt';
 
 export interface CommandContext {
@@ -35,23 +35,14 @@ export function onePositional(command: string, args: string[], what = 'username'
   return positionals[0]!;
 }
 
-const MAX_NAME_LENGTH = 150;
-const MAX_EMAIL_LENGTH = 254;
-
 export function usernameProblem(username: string): string | undefined {
   if (username === '') return 'This field cannot be blank.';
   if ([...username].length > MAX_USERNAME_LENGTH) return `Ensure this value has at most ${MAX_USERNAME_LENGTH} characters.`;
-  // Django's UnicodeUsernameValidator.
-  if (!/^[\p{L}\p{N}_.@+-]+$/u.test(username)) {
-    return 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.';
-  }
-  return undefined;
+  return hasUsernameCharacters(username) ? undefined : USERNAME_CHARACTERS;
 }
 
 export function emailProblem(email: string): string | undefined {
-  if (email === '') return undefined;
-  if (email.length > MAX_EMAIL_LENGTH || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/u.test(email)) return 'Enter a valid email address.';
-  return undefined;
+  return email === '' || isEmailAddress(email) ? undefined : ENTER_A_VALID_EMAIL;
 }
 
 export function nameProblem(name: string): string | undefined {

@@ -49,10 +49,11 @@ export async function authenticateBearer(request: Pick<HttpRequest, 'headers'>):
     { table: 'users', key: userKey(userId) },
     ...(sid === undefined ? [] : [{ table: 'sessions' as const, key: sessionKey(userId, sid) }]),
   ]);
-  if (sid !== undefined && !isSessionLive(session)) throw notValidForAnyType('Token is blacklisted');
+  // simplejwt's order for the user (found, active), then this service's session checks.
   if (!userItem) throw authenticationFailed('User not found', 'user_not_found');
   const user = toUser(userItem);
   if (!user.isActive) throw authenticationFailed('User is inactive', 'user_inactive');
+  if (sid !== undefined && !isSessionLive(session)) throw notValidForAnyType('Token is blacklisted');
   if (user.sessionGeneration !== generationOf(claims)) throw notValidForAnyType('Token is blacklisted');
   return { user, claims };
 }

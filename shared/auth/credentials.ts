@@ -9,7 +9,7 @@ import { startSession } from '../sessions/session-store';
 import type { SessionClaims } from '../sessions/session-tokens';
 import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../users/login-throttle';
 import { hashPassword, needsRehash, spendHashTime, verifyPassword } from '../users/passwords';
-import { isStorableUsername, readUsernameItem, upgradePasswordHash, UserChangedError, userOfUsernameItem, type User } from '../users/users';
+import { isStorableUsername, readUsernameItem, recordLogin, upgradePasswordHash, UserChangedError, userOfUsernameItem, type User } from '../users/users';
 
 const noActiveAccount = () => authenticationFailed('No active account found with the given credentials');
 
@@ -20,7 +20,7 @@ export interface Client {
   readonly userAgent: string | undefined;
 }
 
-/** Three round trips: the attempt counted beside the username read, the user read, then the session started beside the count's release. */
+/** Three round trips: the attempt counted beside the username read, the user read, then the session started beside the count's release and the login's time. */
 export async function logIn(username: string, password: string, client: Client): Promise<{ user: User; session: SessionClaims }> {
   const [attempt, usernameItem] = await Promise.all([
     beginLoginAttempt(username, password, client.address),
@@ -32,8 +32,9 @@ export async function logIn(username: string, password: string, client: Client):
   else await spendHashTime(password);
   if (!user || !passwordMatches || !user.isActive) throw noActiveAccount();
   if (needsRehash(user.passwordHash)) user = await upgradeHash(user, password);
-  const [session] = await Promise.all([startSession(user, client.userAgent), endLoginAttemptWithSuccess(attempt)]);
-  return { user, session };
+  // The time of the login is kept (simplejwt's UPDATE_LAST_LOGIN, Django's last_login): account links depend on it.
+  const [session, , loggedIn] = await Promise.all([startSession(user, client.userAgent), endLoginAttemptWithSuccess(attempt), recordLogin(user)]);
+  return { user: loggedIn, session };
 }
 
 /**

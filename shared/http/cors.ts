@@ -14,7 +14,7 @@ import { settings } from '../settings';
 import type { Headers } from './request';
 
 export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'] as const;
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** A browser's preflight: OPTIONS with Origin and Access-Control-Request-Method (the Fetch standard's CORS-preflight request). */

@@ -32,7 +32,7 @@ interface EndpointOptions<Auth> {
   /** The view's name in DRF's OPTIONS metadata, e.g. "Token Refresh". */
   readonly name: string;
   /** The methods the endpoint serves; GET implies HEAD, and OPTIONS is always answered. */
-  readonly methods: readonly ('GET' | 'POST' | 'DELETE')[];
+  readonly methods: readonly ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[];
   /**
    * Runs before the method check, as DRF authenticates before dispatching (an unauthenticated POST to a
    * GET-only protected view is a 401, not a 405).

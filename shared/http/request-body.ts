@@ -90,24 +90,42 @@ export const MAX_FIELD_LENGTH = 4096;
  * whitespace is trimmed, and every field's problem is reported at once.
  */
 export function stringFields<Name extends string>(data: RequestData, names: readonly Name[]): Record<Name, string> {
-  const values = {} as Record<Name, string>;
+  return readFields(data, names, []) as Record<Name, string>;
+}
+
+/**
+ * Required fields as stringFields, and optional ones that may be absent (undefined) or blank (DRF's
+ * `required=False, allow_blank=True`). Every field's problem is reported at once, plus `more` (problems
+ * found by other field-level checks), as a DRF serializer reports its field errors.
+ */
+export function readFields<Required extends string, Optional extends string>(
+  data: RequestData,
+  required: readonly Required[],
+  optional: readonly Optional[],
+  more: Record<string, string[]> = {},
+): Record<Required, string> & Partial<Record<Optional, string>> {
+  const values: Record<string, string> = {};
   const errors: Record<string, string[]> = {};
-  for (const name of names) {
-    const result = charField(Object.hasOwn(data, name) ? data[name] : undefined, Object.hasOwn(data, name));
+  for (const name of [...required, ...optional]) {
+    const present = Object.hasOwn(data, name);
+    const isOptional = (optional as readonly string[]).includes(name);
+    if (!present && isOptional) continue;
+    const result = charField(present ? data[name] : undefined, present, isOptional);
     if (typeof result === 'string') values[name] = result;
     else errors[name] = [result.error];
   }
+  for (const [name, problems] of Object.entries(more)) if (!errors[name]) errors[name] = problems;
   if (Object.keys(errors).length > 0) throw validationFailed(errors);
-  return values;
+  return values as Record<Required, string> & Partial<Record<Optional, string>>;
 }
 
-function charField(value: unknown, present: boolean): string | { error: string } {
+function charField(value: unknown, present: boolean, allowBlank = false): string | { error: string } {
   if (!present) return { error: 'This field is required.' };
   if (value === null) return { error: 'This field may not be null.' };
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') return { error: 'Not a valid string.' };
   const trimmed = value.trim();
-  if (trimmed === '') return { error: 'This field may not be blank.' };
+  if (trimmed === '' && !allowBlank) return { error: 'This field may not be blank.' };
   if (trimmed.length > MAX_FIELD_LENGTH) return { error: `Ensure this field has no more than ${MAX_FIELD_LENGTH} characters.` };
   // Also a security matter: scrypt keys HMAC with the password, and HMAC pads short keys with zero
   // bytes, so "secret" and "secret\0" would hash alike.

@@ -8,7 +8,7 @@
  * local runner keeps one in its data folder). There is no default: a missing or short one is a
  * configuration error.
  */
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { SettingsError } from '../settings';
 import { loadedOnce, readSecret } from './extension';
 
@@ -29,6 +29,15 @@ export function checkedSecretKey(name: string, value: string): Uint8Array {
   const bytes = new TextEncoder().encode(value.trim());
   if (bytes.byteLength < MIN_SECRET_KEY_BYTES) throw new SettingsError(`${name} must be at least ${MIN_SECRET_KEY_BYTES} bytes`);
   return bytes;
+}
+
+/**
+ * Django's salted_hmac(key_salt, value) with SHA-256: HMAC keyed with SHA-256(key_salt + SECRET_KEY), as
+ * lowercase hex. For what must match Django's own constructions (account link tokens).
+ */
+export async function djangoSaltedHmac(keySalt: string, value: string): Promise<string> {
+  const key = createHash('sha256').update(keySalt).update(await secretKey()).digest();
+  return createHmac('sha256', key).update(value).digest('hex');
 }
 
 /** HMAC-SHA256 of `value` under the key for `purpose`, as lowercase hex (64 characters). */

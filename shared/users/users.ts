@@ -6,7 +6,7 @@
  * not by a read before a write.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, paginateScan, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, paginateScan, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, dynamo, isConditionFailure } from '../store/dynamodb';
 import { settings } from '../settings';
 import { TABLES } from '../tables';
@@ -24,15 +24,25 @@ export interface User {
   readonly passwordHash: string;
   /** ISO 8601. */
   readonly dateJoined: string;
-  /** Bumped to end all of the user's sessions at once (see sessions/revocations.ts). */
+  /** Bumped to end all of the user's sessions at once (see sessions/session-store.ts). */
   readonly sessionGeneration: number;
+  /** ISO 8601 of the last successful login; '' if none (Django's last_login, which account links depend on). */
+  readonly lastLogin: string;
 }
 
-export type NewUser = Omit<User, 'id' | 'dateJoined' | 'sessionGeneration'> & {
+export type NewUser = Omit<User, 'id' | 'dateJoined' | 'sessionGeneration' | 'lastLogin'> & {
   /** Kept from another system (a Django import); new users get a random UUID. */
   readonly id?: string;
   readonly dateJoined?: string;
+  readonly lastLogin?: string;
 };
+
+/**
+ * Users are found by email through the table's byEmail index, on `emailKey`: only users with an email carry
+ * it (an index key may not be empty). Django does not make emails unique, so neither is this.
+ */
+const EMAIL_KEY = 'emailKey';
+const withEmailKey = (email: string) => (email === '' ? {} : { [EMAIL_KEY]: email });
 
 export class UsernameTakenError extends Error {
   override readonly name = 'UsernameTakenError';
@@ -122,6 +132,7 @@ export async function createUser(fields: NewUser): Promise<User> {
     id: fields.id ?? randomUUID(),
     dateJoined: fields.dateJoined ?? new Date().toISOString(),
     sessionGeneration: 0,
+    lastLogin: fields.lastLogin ?? '',
   };
   const TableName = settings().tables.users;
   try {
@@ -139,7 +150,7 @@ export async function createUser(fields: NewUser): Promise<User> {
           {
             Put: {
               TableName,
-              Item: { ...userKey(user.id), ...user },
+              Item: { ...userKey(user.id), ...user, ...withEmailKey(user.email) },
               ConditionExpression: 'attribute_not_exists(#pk)',
               ExpressionAttributeNames: { '#pk': KEY },
             },
@@ -179,12 +190,13 @@ export async function requireUserByUsername(username: string): Promise<User> {
  */
 interface Change {
   readonly set?: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
   readonly endSessions?: boolean;
   /** Apply only if these attributes still hold these values (as read). */
   readonly unchanged?: Readonly<Record<string, unknown>>;
 }
 
-async function changeUser(user: Pick<User, 'id'>, { set = {}, endSessions = false, unchanged }: Change, missing: () => Error): Promise<User> {
+async function changeUser(user: Pick<User, 'id'>, { set = {}, remove = [], endSessions = false, unchanged }: Change, missing: () => Error): Promise<User> {
   const names: Record<string, string> = { '#pk': KEY };
   const values: Record<string, unknown> = {};
   const assignments = Object.entries(set).map(([field, value], i) => {
@@ -197,6 +209,10 @@ async function changeUser(user: Pick<User, 'id'>, { set = {}, endSessions = fals
     Object.assign(values, { ':zero': 0, ':one': 1 });
     assignments.push('#gen = if_not_exists(#gen, :zero) + :one');
   }
+  const removals = remove.map((field, i) => {
+    names[`#r${i}`] = field;
+    return `#r${i}`;
+  });
   const conditions = ['attribute_exists(#pk)'];
   for (const [i, [field, value]] of Object.entries(unchanged ?? {}).entries()) {
     names[`#u${i}`] = field;
@@ -209,7 +225,7 @@ async function changeUser(user: Pick<User, 'id'>, { set = {}, endSessions = fals
       new UpdateCommand({
         TableName: settings().tables.users,
         Key: userKey(user.id),
-        UpdateExpression: `SET ${assignments.join(', ')}`,
+        UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
@@ -239,6 +255,33 @@ export function upgradePasswordHash(user: User, passwordHash: string): Promise<U
 /** Deactivating ends every session; reactivating brings none back. Only if the flag is still as read. */
 export function setActive(user: User, isActive: boolean): Promise<User> {
   return changeUser(user, { set: { isActive }, endSessions: !isActive, unchanged: { isActive: user.isActive } }, () => new UserChangedError());
+}
+
+/** Users with this email, exactly as typed (Django's lookups are case-sensitive); an eventually consistent index read. */
+export async function findUsersByEmail(email: string): Promise<User[]> {
+  if (email === '' || email.length > 254) return [];
+  const users: User[] = [];
+  const pages = paginateQuery(
+    { client: dynamo() },
+    { TableName: settings().tables.users, IndexName: 'byEmail', KeyConditionExpression: '#email = :email', ExpressionAttributeNames: { '#email': EMAIL_KEY }, ExpressionAttributeValues: { ':email': email } },
+  );
+  for await (const page of pages) users.push(...(page.Items ?? []).map(toUser));
+  return users;
+}
+
+/** A successful login: its time (Django's last_login), and the email index for users written before it existed. */
+export async function recordLogin(user: User): Promise<User> {
+  return changeUser(user, { set: { lastLogin: new Date().toISOString(), ...withEmailKey(user.email) } }, () => new UserNotFoundError(user.username));
+}
+
+/** New email and names, only if the email is still as read; the email index follows the email. */
+export async function setProfile(user: User, profile: { email: string; firstName: string; lastName: string; isActive?: boolean }): Promise<User> {
+  const { isActive, ...fields } = profile;
+  return changeUser(
+    user,
+    { set: { ...fields, ...(isActive === undefined ? {} : { isActive }), ...withEmailKey(fields.email) }, remove: fields.email === '' ? [EMAIL_KEY] : [], endSessions: isActive === false, unchanged: { email: user.email, isActive: user.isActive } },
+    () => new UserChangedError(),
+  );
 }
 
 /** Staff or not (Django's is_staff); only if the flag is still as read. Tokens carry it from their next refresh. */
@@ -317,5 +360,6 @@ export function toUser(item: Record<string, unknown>): User {
     passwordHash: text('passwordHash'),
     dateJoined: text('dateJoined'),
     sessionGeneration: typeof item[GENERATION] === 'number' ? item[GENERATION] : 0,
+    lastLogin: text('lastLogin'),
   };
 }

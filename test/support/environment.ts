@@ -5,6 +5,7 @@ import { TEST_TABLE_ENV } from './tables';
 process.env.DYNAMODB_ENDPOINT = inject('dynamodbEndpoint');
 process.env.SIGNING_KEY = inject('signingKey');
 process.env.SECRET_KEY = inject('secretKey');
+process.env.MAIL_DIR = inject('mailDir');
 Object.assign(process.env, TEST_TABLE_ENV);
 process.env.AWS_REGION = 'us-east-1';
 delete process.env.AWS_ACCESS_KEY_ID;
