@@ -46,20 +46,35 @@ function callsOf(commandName: string, input: Record<string, unknown>): string[] 
     );
   }
   if (action === 'BatchGetItem') return Object.keys(input.RequestItems as object).map((table) => `dynamodb:BatchGetItem ${tableIdOf(table)}`);
-  return [`dynamodb:${action} ${tableIdOf(input.TableName as string)}`];
+  const index = typeof input.IndexName === 'string' ? `/index/${input.IndexName}` : '';
+  return [`dynamodb:${action} ${tableIdOf(input.TableName as string)}${index}`];
 }
+
+const MAIL_IDENTITY = 'example.com';
 
 /** A function as its own container: fresh modules, its own DynamoDB client, recorded. */
 async function container(name: FunctionName, env: Record<string, string> = {}): Promise<LambdaHandler & { as: FunctionName }> {
   for (const [variable, value] of Object.entries(env)) vi.stubEnv(variable, value);
   vi.resetModules();
-  const [module, { dynamo }] = await Promise.all([import(`../functions/${name}.ts`), import('../shared/store/dynamodb')]);
+  const [module, { dynamo }, { ses }] = await Promise.all([import(`../functions/${name}.ts`), import('../shared/store/dynamodb'), import('../shared/mail/ses')]);
   dynamo().middlewareStack.add(
     (next, context) => async (args) => {
       for (const call of callsOf(String(context.commandName), args.input as Record<string, unknown>)) record(call);
       return next(args);
     },
     { step: 'initialize', name: 'recordAwsCalls' },
+  );
+  // SES cannot be reached from here: the call is recorded with the identity it sends as, and answered.
+  ses().middlewareStack.add(
+    () => async (args) => {
+      const arn = String((args.input as { FromEmailAddressIdentityArn?: string }).FromEmailAddressIdentityArn);
+      record(`ses:SendEmail ${arn.endsWith(`identity/${MAIL_IDENTITY}`) ? 'sesIdentity' : arn}`);
+      const input = args.input as { Destination: { ToAddresses: string[] }; Content: { Simple: { Body: { Text: { Data: string } } } } };
+      const link = /\/([^/\s]+)\/([^/\s]+)\s*$/m.exec(input.Content.Simple.Body.Text.Data.split('\n').find((line) => line.startsWith('http')) ?? '');
+      if (link) sentLinks.set(input.Destination.ToAddresses[0]!, { uid: link[1]!, token: link[2]! });
+      return { output: { MessageId: 'recorded', $metadata: {} } } as never;
+    },
+    { step: 'initialize', name: 'recordSes' },
   );
   const handler = (module as { handler: LambdaHandler }).handler;
   const run = (async (event) => {
@@ -91,6 +106,12 @@ beforeAll(async () => {
   vi.stubEnv('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', String(port));
   vi.stubEnv('AWS_SESSION_TOKEN', 'session-token');
   vi.stubEnv('LOGIN_FAILURE_LIMIT', '2');
+  // Mail through SES (recorded), as in the cloud; anyone may sign up.
+  vi.stubEnv('MAIL_DIR', '');
+  vi.stubEnv('MAIL_FROM', 'noreply@example.com');
+  vi.stubEnv('SES_IDENTITY_ARN', `arn:aws:ses:us-east-1:123456789012:identity/${MAIL_IDENTITY}`);
+  vi.stubEnv('REGISTRATION', 'open');
+  vi.stubEnv('MAIL_REQUEST_LIMIT', '1');
 });
 afterAll(() => {
   extension.close();
@@ -119,11 +140,17 @@ async function newUser(passwordHash?: string) {
 /** Ends the throttle window of a username now, as if its time had run out (so the next attempt starts a new one). */
 async function endWindow(username: string): Promise<void> {
   const { throttleKey } = await import('../shared/users/login-throttle');
-  const { dynamo } = await import('../shared/store/dynamodb');
-  await dynamo().send(
-    new UpdateCommand({ TableName: TEST_TABLES.loginThrottle, Key: await throttleKey('username', username), UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }),
-  );
+  await endWindowOf(await throttleKey('username', username));
 }
+
+/** Ends the window of any throttle scope (keys from the graph of the function that counts in it). */
+async function endWindowOf(key: Record<string, string>): Promise<void> {
+  const { dynamo } = await import('../shared/store/dynamodb');
+  await dynamo().send(new UpdateCommand({ TableName: TEST_TABLES.loginThrottle, Key: key, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }));
+}
+
+/** The last link mailed through SES to `address`: read from the recorded SendEmail input. */
+const sentLinks = new Map<string, { uid: string; token: string }>();
 
 describe('each function makes exactly the AWS calls its role allows', () => {
   it('walks every path of every function, then compares with the synthesized roles', async () => {
@@ -210,9 +237,58 @@ describe('each function makes exactly the AWS calls its role allows', () => {
     );
     expect(decision.isAuthorized).toBe(true);
 
+    // Accounts by email: sign-up (with a bearer, which is authenticated), activation (a wrong token, its
+    // window ended, then the right one), mails asked for again (a window ended), password reset and its
+    // confirmation, the bearer's own account (an email change, a deletion) and set_password.
+    const signUp = await container('users-create');
+    const ivy = { username: `ivy-${randomUUID().slice(0, 6)}`, email: `ivy-${randomUUID().slice(0, 6)}@example.com`, password: 'S3cure-pass-123' };
+    expect((await invoke(signUp, { body: ivy, headers: bearer(access) })).status).toBe(201);
+    const activation = await container('activation');
+    const ivyLink = sentLinks.get(ivy.email)!;
+    expect((await invoke(activation, { body: { uid: ivyLink.uid, token: `${ivyLink.token.slice(0, -1)}0` } })).status).toBe(400);
+    const { scopeKey } = await import('../shared/users/throttle');
+    const { decodeUid } = await import('../shared/accounts/account-links');
+    await endWindowOf(await scopeKey('link-user', decodeUid(ivyLink.uid)!));
+    expect((await invoke(activation, { body: ivyLink })).status).toBe(204);
+
+    const resend = await container('resend-activation');
+    const pending = { username: `pen-${randomUUID().slice(0, 6)}`, email: `pen-${randomUUID().slice(0, 6)}@example.com`, password: 'S3cure-pass-123' };
+    await invoke(signUp, { body: pending });
+    expect((await invoke(resend, { body: { email: pending.email } })).status).toBe(204);
+    await endWindowOf(await scopeKey('mail-email', pending.email));
+    expect((await invoke(resend, { body: { email: pending.email } })).status).toBe(204);
+
+    const resetPassword = await container('reset-password');
+    expect((await invoke(resetPassword, { body: { email: ivy.email } })).status).toBe(204);
+    await endWindowOf(await scopeKey('mail-email', ivy.email));
+    expect((await invoke(resetPassword, { body: { email: ivy.email } })).status).toBe(204);
+    const confirm = await container('reset-password-confirm');
+    const resetLink = sentLinks.get(ivy.email)!;
+    expect((await invoke(confirm, { body: { ...resetLink, token: `${resetLink.token.slice(0, -1)}0`, new_password: 'a-new-long-password-7' } })).status).toBe(400);
+    await endWindowOf(await scopeKey('link-user', decodeUid(resetLink.uid)!));
+    expect((await invoke(confirm, { body: { ...resetLink, new_password: 'a-new-long-password-7' } })).status).toBe(204);
+
+    const me = await container('me');
+    const gus = await newUser();
+    const gusAccess = (await logIn(gus.user.username, gus.password)).body.access;
+    expect((await invoke(me, { method: 'GET', headers: bearer(gusAccess) })).status).toBe(200);
+    for (const guess of ['me-1', 'me-2', 'me-3']) await invoke(me, { method: 'DELETE', headers: bearer(gusAccess), body: { current_password: guess } });
+    await endWindow(gus.user.username);
+    expect((await invoke(me, { method: 'DELETE', headers: bearer(gusAccess), body: { current_password: gus.password } })).status).toBe(204);
+    const hal = await newUser();
+    const halAccess = (await logIn(hal.user.username, hal.password)).body.access;
+    expect((await invoke(me, { method: 'PATCH', headers: bearer(halAccess), body: { email: `hal-${randomUUID().slice(0, 6)}@example.com` } })).status).toBe(200);
+
+    const setPassword = await container('set-password');
+    const joy = await newUser();
+    const joyAccess = (await logIn(joy.user.username, joy.password)).body.access;
+    for (const guess of ['sp-1', 'sp-2', 'sp-3']) await invoke(setPassword, { headers: bearer(joyAccess), body: { current_password: guess, new_password: 'the-next-password-9' } });
+    await endWindow(joy.user.username);
+    expect((await invoke(setPassword, { headers: bearer(joyAccess), body: { current_password: joy.password, new_password: 'the-next-password-9' } })).status).toBe(204);
+
     // The roles, from a template synthesized without bundling.
     const app = cdkApp({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new AuthStack(app, 'IamProbe');
+    const stack = new AuthStack(app, 'IamProbe', { auth: { accounts: { mail: { from: 'noreply@example.com', identity: MAIL_IDENTITY } } } });
     const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const resourceNames: Record<string, string> = {
       [stack.getLogicalId(stack.auth.signingKey.node.defaultChild as never)]: 'signingKey',
@@ -231,7 +307,13 @@ describe('each function makes exactly the AWS calls its role allows', () => {
           const actions = ([] as string[]).concat(Action).filter((action) => !action.startsWith('logs:'));
           const resources = ([] as unknown[]).concat(Resource).map((resource) => {
             const id = (resource as { Ref?: string }).Ref ?? (resource as { 'Fn::GetAtt'?: [string] })['Fn::GetAtt']?.[0];
-            return resourceNames[id ?? ''] ?? JSON.stringify(resource);
+            const text = JSON.stringify(resource);
+            if (text.includes(`identity/${MAIL_IDENTITY}`)) return 'sesIdentity';
+            // An index: Fn::Join of the table's ARN and "/index/<name>".
+            const index = /\/index\/(\w+)/.exec(text)?.[1];
+            const table = Object.entries(resourceNames).find(([logicalId]) => text.includes(logicalId))?.[1];
+            if (index && table) return `${table}/index/${index}`;
+            return resourceNames[id ?? ''] ?? text;
           });
           return actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
         }),

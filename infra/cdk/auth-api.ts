@@ -123,6 +123,9 @@ type FunctionName = Route['name'];
  * keeps cold starts (module loading is CPU-bound) short without paying for idle memory.
  */
 export const DEFAULT_MEMORY_SIZE = 512;
+
+/** Functions that neither sign nor verify a token. */
+const WITHOUT_SIGNING_KEY = new Set<string>(['whoami', 'activation', 'resend-activation', 'reset-password', 'reset-password-confirm']);
 /** A full vCPU for the scrypt hash (see obtainMemorySize). */
 export const OBTAIN_MEMORY_SIZE = 1769;
 
@@ -201,21 +204,25 @@ export class ServerlessJwtAuth extends Construct {
     // per item, by the item-level actions they contain.
     const secretKey = (fn: NodejsFunction) =>
       fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secretKey.secretArn] }));
+    // Statements of our own rather than TableV2.grant, which would also allow every action on every index.
+    const grant = (fn: NodejsFunction, table: TableV2, ...actions: string[]) => fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+    const grantIndex = (fn: NodejsFunction, table: TableV2, index: string, ...actions: string[]) =>
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources: [`${table.tableArn}/index/${index}`] }));
     const mailIdentity = props.accounts?.mail ? sesIdentityArn(this, props.accounts.mail.identity) : undefined;
     // SESv2 SendEmail is authorised on the identity it sends as: https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html
     const mail = (fn: NodejsFunction) => {
       if (mailIdentity) fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [mailIdentity] }));
     };
     const bearerAuth = (fn: NodejsFunction) => {
-      users.grant(fn, 'dynamodb:BatchGetItem');
-      sessions.grant(fn, 'dynamodb:BatchGetItem');
+      grant(fn, users, 'dynamodb:BatchGetItem');
+      grant(fn, sessions, 'dynamodb:BatchGetItem');
     };
     const permissions: Record<FunctionName, (fn: NodejsFunction) => void> = {
       obtain: (fn) => {
         // Username and user reads; the re-hash of an imported password; the session the login starts.
-        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
-        sessions.grant(fn, 'dynamodb:PutItem');
+        grant(fn, users, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+        grant(fn, sessions, 'dynamodb:PutItem');
         secretKey(fn);
       },
       profile: bearerAuth,
@@ -223,81 +230,81 @@ export class ServerlessJwtAuth extends Construct {
         // The transaction: PutItem on the blacklist, ConditionCheckItem on the user, UpdateItem (or PutItem,
         // for a token from before sessions) on the session; GetItem of the user in parallel; UpdateItem to
         // revoke a session on a replay; BatchGetItem when blacklist-after-rotation is switched off.
-        users.grant(fn, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
-        blacklist.grant(fn, 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
-        sessions.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+        grant(fn, users, 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+        grant(fn, blacklist, 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
+        grant(fn, sessions, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem');
         secretKey(fn);
       },
       logout: (fn) => {
-        blacklist.grant(fn, 'dynamodb:PutItem');
-        sessions.grant(fn, 'dynamodb:UpdateItem');
+        grant(fn, blacklist, 'dynamodb:PutItem');
+        grant(fn, sessions, 'dynamodb:UpdateItem');
         secretKey(fn);
       },
       // A refresh token's blacklist entry, session and user, in one BatchGetItem; access tokens read nothing.
       verify: (fn) => {
-        for (const table of [users, blacklist, sessions]) table.grant(fn, 'dynamodb:BatchGetItem');
+        for (const table of [users, blacklist, sessions]) grant(fn, table, 'dynamodb:BatchGetItem');
       },
       password: (fn) => {
         bearerAuth(fn);
-        users.grant(fn, 'dynamodb:UpdateItem');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        grant(fn, users, 'dynamodb:UpdateItem');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
         secretKey(fn);
       },
       'logout-all': (fn) => {
         bearerAuth(fn);
-        users.grant(fn, 'dynamodb:UpdateItem');
+        grant(fn, users, 'dynamodb:UpdateItem');
       },
       sessions: (fn) => {
         bearerAuth(fn);
-        sessions.grant(fn, 'dynamodb:Query');
+        grant(fn, sessions, 'dynamodb:Query');
       },
       'end-session': (fn) => {
         bearerAuth(fn);
-        sessions.grant(fn, 'dynamodb:UpdateItem');
+        grant(fn, sessions, 'dynamodb:UpdateItem');
       },
       // Accounts by email. A throttle (mails asked for, wrong link tokens, current passwords) updates its
       // counts, starts windows and clears them; links and keyed hashes need the secret key; mails need SES.
       'users-create': (fn) => {
         bearerAuth(fn);
-        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');
+        grant(fn, users, 'dynamodb:GetItem', 'dynamodb:PutItem');
         secretKey(fn);
         mail(fn);
       },
       activation: (fn) => {
-        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        grant(fn, users, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
         secretKey(fn);
       },
       'resend-activation': (fn) => {
-        users.grant(fn, 'dynamodb:Query');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+        grantIndex(fn, users, 'byEmail', 'dynamodb:Query');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
         secretKey(fn);
         mail(fn);
       },
       'reset-password': (fn) => {
-        users.grant(fn, 'dynamodb:Query');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+        grantIndex(fn, users, 'byEmail', 'dynamodb:Query');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
         secretKey(fn);
         mail(fn);
       },
       'reset-password-confirm': (fn) => {
-        users.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        grant(fn, users, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
         secretKey(fn);
       },
       me: (fn) => {
         bearerAuth(fn);
         // A profile change; a deletion: the user and its username, its sessions, its failed logins.
-        users.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
-        sessions.grant(fn, 'dynamodb:Query', 'dynamodb:DeleteItem');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        grant(fn, users, 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+        grant(fn, sessions, 'dynamodb:Query', 'dynamodb:DeleteItem');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
         secretKey(fn);
         mail(fn);
       },
       'set-password': (fn) => {
         bearerAuth(fn);
-        users.grant(fn, 'dynamodb:UpdateItem');
-        loginThrottle.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        grant(fn, users, 'dynamodb:UpdateItem');
+        grant(fn, loginThrottle, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
         secretKey(fn);
       },
       jwks: () => {},
@@ -308,8 +315,8 @@ export class ServerlessJwtAuth extends Construct {
     const makeFunction = (name: FunctionName | 'authorizer', memorySize: number) => {
       const fn = lambdaFunction(this, name, { environment, memorySize, logRetention, paramsAndSecrets });
       // GetSecretValue only: grantRead would add DescribeSecret, which nothing calls. The example route
-      // reads what the authorizer handed on and no key at all.
-      if (name !== 'whoami') fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
+      // reads what the authorizer handed on, and the account links' functions check no token: no key at all.
+      if (!WITHOUT_SIGNING_KEY.has(name)) fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKey.secretArn] }));
       return fn;
     };
     const functions = {} as Record<FunctionName, NodejsFunction>;
