@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as obtain } from '../functions/obtain';
 import { findUserByUsername } from '../shared/users/users';
 import { invoke } from './support/invoke';
+import { mailsTo } from './support/mail';
 import { PROJECT_ROOT, runNpm } from './support/processes';
 
 const manage = (args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
@@ -219,6 +220,19 @@ describe('npm run manage', () => {
     expect(missing.stderr.trim()).toBe("Error: User 'nobody-at-all' does not exist.");
     const badAlgorithm = await manage(['rotate-key', '--algorithm', 'HS999', '--file', '/nonexistent/keys.json']);
     expect(badAlgorithm.stderr.trim()).toBe('Error: --algorithm must be one of HS256, RS256, ES256, EdDSA');
+  });
+
+  it('send-test-mail writes one mail the way account mails go, and refuses a non-address', async () => {
+    const address = `${fresh()}@example.com`;
+    const result = await manage(['send-test-mail', address]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Test mail written to ${process.env.MAIL_DIR}`);
+    const mails = mailsTo(address);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toMatch(/^Test mail from /);
+    const refused = await manage(['send-test-mail', 'not-an-address']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe("Error: 'not-an-address' is not an email address.");
   });
 
   it("createsuperuser --noinput takes Django's DJANGO_SUPERUSER_* variables, and refuses a password no login could type", async () => {

@@ -10,10 +10,11 @@ import { InputClosedError, Prompter } from '../local/prompt';
 import { CommandError, type Command } from './command';
 import { IMPORT_COMMANDS } from './import';
 import { KEY_COMMANDS } from './keys';
+import { MAIL_COMMANDS } from './mail';
 import { SESSION_COMMANDS } from './sessions';
 import { USER_COMMANDS } from './users';
 
-const COMMANDS: readonly Command[] = [...USER_COMMANDS, ...SESSION_COMMANDS, ...KEY_COMMANDS, ...IMPORT_COMMANDS];
+const COMMANDS: readonly Command[] = [...USER_COMMANDS, ...SESSION_COMMANDS, ...KEY_COMMANDS, ...IMPORT_COMMANDS, ...MAIL_COMMANDS];
 
 const USAGE = `Usage: npm run manage -- [--aws] <command> [options]
 
