@@ -10,13 +10,7 @@ import { join } from 'node:path';
 import { serviceUnavailable } from '../http/errors';
 import { describeError, log } from '../log';
 import { settings } from '../settings';
-
-export interface Mail {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+import type { Mail } from './templates';
 
 export async function sendMail(mail: Mail): Promise<void> {
   const { mailDir, mailFrom } = settings().accounts;

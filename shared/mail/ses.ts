@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
  */
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mail } from './mail';
+import type { Mail } from './templates';
 
 let client: SESv2Client | undefined;
 

@@ -3,7 +3,13 @@
  * email/password_reset.html), plain text and HTML. The link is `<frontend>/<ACTIVATION_URL>` with the uid and
  * token filled in, as djoser builds `{protocol}://{domain}/{url}`.
  */
-import type { Mail } from './mail';
+/** One mail, as the backends (files locally, SES on Lambda) send it. */
+export interface Mail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
 
 export interface MailContext {
   readonly to: string;
