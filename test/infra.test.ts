@@ -174,6 +174,30 @@ describe('least privilege', () => {
   it('no role carries an AWS managed policy', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
+  it('lets only the functions that mail send through SES, as the configured identity; without mail, none, and users start active', () => {
+    const mailing = new AuthStack(newApp(), 'Mailing', { auth: { accounts: { mail: { from: 'noreply@mail.example.com', identity: 'mail.example.com' } } } });
+    const mailingJson = Template.fromStack(mailing).toJSON() as typeof json;
+    const statementsOf = (target: AuthStack, resources: typeof json.Resources, name: (typeof ROUTES)[number]['name']) => {
+      const role = target.getLogicalId(target.auth.functions[name].role!.node.defaultChild as never);
+      return Object.values(resources)
+        .filter((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    };
+    const sending = ROUTES.map((route) => route.name).filter((name) =>
+      statementsOf(mailing, mailingJson.Resources, name).some((statement) => [statement.Action].flat().includes('ses:SendEmail')),
+    );
+    expect(sending.sort()).toEqual(['me', 'resend-activation', 'reset-password', 'users-create']);
+    for (const name of sending) {
+      const ses = statementsOf(mailing, mailingJson.Resources, name).find((statement) => [statement.Action].flat().includes('ses:SendEmail'))!;
+      expect(JSON.stringify(ses.Resource)).toContain(':identity/mail.example.com');
+      expect(ses.Action).toBe('ses:SendEmail');
+    }
+    expect(JSON.stringify(mailingJson)).toContain('"SEND_ACTIVATION_EMAIL":"true"');
+
+    expect(JSON.stringify(json)).not.toContain('ses:');
+    expect(JSON.stringify(json)).toContain('"SEND_ACTIVATION_EMAIL":"false"');
+    expect(() => new AuthStack(newApp(), 'NoMail', { auth: { accounts: { sendActivationEmail: true } } })).toThrow('accounts.sendActivationEmail needs accounts.mail');
+  });
 });
 
 describe('protecting routes', () => {
@@ -266,7 +290,7 @@ describe('API stage', () => {
   });
   it('answers CORS preflights for the configured origins only', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'] },
+      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] },
     });
     const plain = new AuthStack(newApp(), 'NoCors');
     Template.fromStack(plain).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
@@ -295,7 +319,8 @@ describe('npx cdk synth', () => {
     outdirs.push(outdir);
     const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' };
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete env[name];
-    const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 180_000 });
+    const context = ['-c', 'mailFrom=noreply@mail.example.com', '-c', 'registration=open', '-c', 'frontendUrl=https://app.example.com'];
+    const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir, ...context], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 180_000 });
     expect(result.status, result.stderr).toBe(0);
     const synthesized = JSON.parse(readFileSync(join(outdir, 'ServerlessJwtAuth.template.json'), 'utf8'));
     expect(Object.keys(synthesized.Outputs).sort()).toEqual([
@@ -306,5 +331,10 @@ describe('npx cdk synth', () => {
       'SigningKeySecretArn',
       'UsersTableName',
     ]);
+    // The context reaches the functions: registration open, mail from that address's domain, links to the app.
+    const text = JSON.stringify(synthesized);
+    for (const expected of ['"REGISTRATION":"open"', '"MAIL_FROM":"noreply@mail.example.com"', ':identity/mail.example.com', '"FRONTEND_URL":"https://app.example.com"', '"SEND_ACTIVATION_EMAIL":"true"']) {
+      expect(text).toContain(expected);
+    }
   });
 });

@@ -106,7 +106,7 @@ export interface ServerlessJwtAuthProps {
     readonly mail?: { readonly from: string; readonly identity: string };
     /** @default 'closed': only staff create users */
     readonly registration?: 'open' | 'closed';
-    /** @default true */
+    /** New users (and changed emails) wait for the mailed link; needs `mail`. @default true when `mail` is given */
     readonly sendActivationEmail?: boolean;
     /** The app the mailed links open. @default the API's URL */
     readonly frontendUrl?: string;
@@ -190,8 +190,8 @@ export class ServerlessJwtAuth extends Construct {
       LOGIN_ADDRESS_FAILURE_LIMIT: String(props.loginAddressFailureLimit ?? 30),
       LOGIN_ADDRESS_FAILURE_WINDOW: String((props.loginAddressFailureWindow ?? Duration.minutes(15)).toSeconds()),
       REFRESH_REUSE_GRACE: String((props.refreshReuseGrace ?? Duration.seconds(30)).toSeconds()),
-      REGISTRATION: props.accounts?.registration ?? 'closed',
-      SEND_ACTIVATION_EMAIL: String(props.accounts?.sendActivationEmail ?? true),
+      REGISTRATION: registration(props.accounts),
+      SEND_ACTIVATION_EMAIL: String(sendActivationEmail(props.accounts)),
       PASSWORD_RESET_TIMEOUT: String((props.accounts?.linkLifetime ?? Duration.days(1)).toSeconds()),
       ...(props.accounts?.frontendUrl ? { FRONTEND_URL: props.accounts.frontendUrl } : {}),
       ...(props.accounts?.siteName ? { SITE_NAME: props.accounts.siteName } : {}),
@@ -431,6 +431,19 @@ export class ServerlessJwtAuth extends Construct {
       }
     }
   }
+}
+
+function registration(accounts: ServerlessJwtAuthProps['accounts']): 'open' | 'closed' {
+  const value = accounts?.registration ?? 'closed';
+  if (value !== 'open' && value !== 'closed') throw new Error(`accounts.registration must be 'open' or 'closed', not '${String(value)}'`);
+  return value;
+}
+
+/** Activation mails need a way to send them: without `mail`, users start active (djoser's default). */
+function sendActivationEmail(accounts: ServerlessJwtAuthProps['accounts']): boolean {
+  const wanted = accounts?.sendActivationEmail ?? Boolean(accounts?.mail);
+  if (wanted && !accounts?.mail) throw new Error('accounts.sendActivationEmail needs accounts.mail (the SES identity to send from)');
+  return wanted;
 }
 
 /** The ARN of an SES identity (a domain or an address) of this stack's account and region. */
