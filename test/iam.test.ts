@@ -72,6 +72,9 @@ async function container(name: FunctionName, env: Record<string, string> = {}): 
       const input = args.input as { Destination: { ToAddresses: string[] }; Content: { Simple: { Body: { Text: { Data: string } } } } };
       const link = /\/([^/\s]+)\/([^/\s]+)\s*$/m.exec(input.Content.Simple.Body.Text.Data.split('\n').find((line) => line.startsWith('http')) ?? '');
       if (link) sentLinks.set(input.Destination.ToAddresses[0]!, { uid: link[1]!, token: link[2]! });
+      if (input.Destination.ToAddresses[0]!.endsWith('@refused.example.com')) {
+        throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      }
       return { output: { MessageId: 'recorded', $metadata: {} } } as never;
     },
     { step: 'initialize', name: 'recordSes' },
@@ -242,6 +245,8 @@ describe('each function makes exactly the AWS calls its role allows', () => {
     // confirmation, the bearer's own account (an email change, a deletion) and set_password.
     const signUp = await container('users-create');
     const ivy = { username: `ivy-${randomUUID().slice(0, 6)}`, email: `ivy-${randomUUID().slice(0, 6)}@example.com`, password: 'S3cure-pass-123' };
+    // SES refuses the first activation mail: the sign-up is undone, so the same sign-up can be sent again.
+    expect((await invoke(signUp, { body: { ...ivy, email: `ivy@refused.example.com` }, headers: bearer(access) })).status).toBe(503);
     expect((await invoke(signUp, { body: ivy, headers: bearer(access) })).status).toBe(201);
     const activation = await container('activation');
     const ivyLink = sentLinks.get(ivy.email)!;

@@ -266,7 +266,8 @@ export class ServerlessJwtAuth extends Construct {
       // counts, starts windows and clears them; links and keyed hashes need the secret key; mails need SES.
       'users-create': (fn) => {
         bearerAuth(fn);
-        grant(fn, users, 'dynamodb:GetItem', 'dynamodb:PutItem');
+        // DeleteItem undoes a sign-up whose activation mail could not be sent.
+        grant(fn, users, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem');
         secretKey(fn);
         mail(fn);
       },

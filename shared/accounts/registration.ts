@@ -14,7 +14,7 @@ import { settings } from '../settings';
 import { hashPassword } from '../users/passwords';
 import { passwordProblems } from '../users/password-rules';
 import { ENTER_A_VALID_EMAIL, hasUsernameCharacters, isEmailAddress, MAX_USERNAME_LENGTH, USERNAME_CHARACTERS } from '../users/user-fields';
-import { createUser, findUserByUsername, normalizeUsername, UsernameTakenError, type User } from '../users/users';
+import { createUser, deleteUser, findUserByUsername, normalizeUsername, UsernameTakenError, type User } from '../users/users';
 import { mailActivation } from './account-mails';
 import { checkRetyped } from './fields';
 
@@ -62,6 +62,14 @@ export async function signUp(data: RequestData): Promise<User> {
     throw error;
   }
   // A user without an email can never be mailed (Django drops empty recipients): it stays inactive until staff activates it.
-  if (sendActivationEmail && email !== '') await mailActivation(user);
+  if (sendActivationEmail && email !== '') {
+    try {
+      await mailActivation(user);
+    } catch (error) {
+      // All or nothing: the same sign-up can be sent again (a mail that went out anyway names a user that is gone).
+      await deleteUser(user).catch(() => undefined);
+      throw error;
+    }
+  }
   return user;
 }

@@ -14,10 +14,9 @@ import type { Mail } from './templates';
 
 export async function sendMail(mail: Mail): Promise<void> {
   const { mailDir, mailFrom } = settings().accounts;
-  if (mailDir) return writeMailFile(mailDir, mailFrom, mail);
-  const { sendWithSes } = await import('./ses');
   try {
-    await sendWithSes(mailFrom, mail);
+    if (mailDir) writeMailFile(mailDir, mailFrom, mail);
+    else await (await import('./ses')).sendWithSes(mailFrom, mail);
   } catch (error) {
     // Never the address or the content: they may hold a link that works.
     log.warn('mail not sent', describeError(error));

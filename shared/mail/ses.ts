@@ -9,7 +9,8 @@ import type { Mail } from './templates';
 let client: SESv2Client | undefined;
 
 export function ses(): SESv2Client {
-  client ??= new SESv2Client({ maxAttempts: 3 });
+  // Three attempts of at most 2 s to connect and 5 s to answer stay inside the function's 25 s timeout.
+  client ??= new SESv2Client({ maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true } });
   return client;
 }
 
