@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   if (args.length > 1) throw new SettingsError('npm start takes at most one address: npm start -- [HOST:]PORT');
   const { host, port } = listenAddress(args[0], process.env);
   const local = await prepareLocalEnvironment();
-  const allowedOrigins = loadSettings().corsAllowedOrigins;
+  const { corsAllowedOrigins: allowedOrigins, accounts } = loadSettings();
   const server = createLocalServer({ allowedOrigins });
 
   stopWithStarter(() => {
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     const width = Math.max(...routes.map((key) => key.path.length));
     for (const key of routes) console.log(`  ${key.path.padEnd(width)}  ${key.route.methods.join(', ')}${key.authorized ? '  (behind the authorizer)' : ''}`);
     if (allowedOrigins.length > 0) console.log(`  CORS allowed for ${allowedOrigins.join(', ')}`);
+    console.log(`  Mails are written to ${accounts.mailDir}; sign-up is ${accounts.registration === 'open' ? 'open' : 'for staff only (REGISTRATION=open opens it)'}`);
     if (await local.hasNoUsers()) console.log('No users yet: create the first one with  npm run manage -- createsuperuser');
   });
 }
