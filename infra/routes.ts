@@ -40,26 +40,28 @@ export interface Route {
    * service's own routes are public and check tokens themselves, as simplejwt's views do.
    */
   readonly protected?: boolean;
+  /** Runs the password hash (scrypt) on some request: it gets the hashing memory size, a full vCPU (infra/cdk/auth-api.ts). */
+  readonly hashesPasswords?: boolean;
 }
 
 export const ROUTES: readonly Route[] = [
-  { name: 'obtain', path: '/api/token', methods: ['POST'] },
+  { name: 'obtain', path: '/api/token', methods: ['POST'], hashesPasswords: true },
   { name: 'refresh', path: '/api/token/refresh', methods: ['POST'] },
   { name: 'verify', path: '/api/token/verify', methods: ['POST'] },
   { name: 'profile', path: '/account/profile', methods: ['GET'] },
   { name: 'logout', path: '/account/logout', methods: ['POST'] },
-  { name: 'password', path: '/account/password', methods: ['POST'] },
+  { name: 'password', path: '/account/password', methods: ['POST'], hashesPasswords: true },
   { name: 'logout-all', path: '/account/logout-all', methods: ['POST'] },
   { name: 'sessions', path: '/account/sessions', methods: ['GET'] },
   { name: 'end-session', path: '/account/sessions/{id}', methods: ['DELETE'] },
   // Accounts by email, on djoser's contract.
-  { name: 'users-create', path: '/auth/users', methods: ['POST'] },
+  { name: 'users-create', path: '/auth/users', methods: ['POST'], hashesPasswords: true },
   { name: 'activation', path: '/auth/users/activation', methods: ['POST'] },
   { name: 'resend-activation', path: '/auth/users/resend_activation', methods: ['POST'] },
   { name: 'reset-password', path: '/auth/users/reset_password', methods: ['POST'] },
-  { name: 'reset-password-confirm', path: '/auth/users/reset_password_confirm', methods: ['POST'] },
-  { name: 'me', path: '/auth/users/me', methods: ['GET', 'PUT', 'PATCH', 'DELETE'] },
-  { name: 'set-password', path: '/auth/users/set_password', methods: ['POST'] },
+  { name: 'reset-password-confirm', path: '/auth/users/reset_password_confirm', methods: ['POST'], hashesPasswords: true },
+  { name: 'me', path: '/auth/users/me', methods: ['GET', 'PUT', 'PATCH', 'DELETE'], hashesPasswords: true },
+  { name: 'set-password', path: '/auth/users/set_password', methods: ['POST'], hashesPasswords: true },
   { name: 'jwks', path: '/.well-known/jwks.json', methods: ['GET'] },
   { name: 'openid-configuration', path: '/.well-known/openid-configuration', methods: ['GET'] },
   // An example of a protected route: it answers with what the authorizer passed on.

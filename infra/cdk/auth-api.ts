@@ -91,9 +91,10 @@ export interface ServerlessJwtAuthProps {
   /** What deleting the stack does to the users table. @default RemovalPolicy.RETAIN */
   readonly usersTableRemovalPolicy?: RemovalPolicy;
   /**
-   * Memory of the obtain function, which runs scrypt at N=2^17, r=8 (128 MiB per hash). Lambda gives CPU in
-   * proportion to memory, one full vCPU at 1769 MB, and the hash is CPU-bound: less memory makes every
-   * login slower by the same factor. @default 1769
+   * Memory of obtain and the other functions that hash a password (sign-up, password changes and resets,
+   * account deletion), which run scrypt at N=2^17, r=8 (128 MiB per hash). Lambda gives CPU in proportion to
+   * memory, one full vCPU at 1769 MB, and the hash is CPU-bound: less memory makes every login slower by the
+   * same factor. @default 1769
    */
   readonly obtainMemorySize?: number;
   /**
@@ -126,7 +127,7 @@ export const DEFAULT_MEMORY_SIZE = 512;
 
 /** Functions that neither sign nor verify a token. */
 const WITHOUT_SIGNING_KEY = new Set<string>(['whoami', 'activation', 'resend-activation', 'reset-password', 'reset-password-confirm']);
-/** A full vCPU for the scrypt hash (see obtainMemorySize). */
+/** A full vCPU for the scrypt hash (see obtainMemorySize), for the routes that hash passwords. */
 export const OBTAIN_MEMORY_SIZE = 1769;
 
 export class ServerlessJwtAuth extends Construct {
@@ -322,7 +323,7 @@ export class ServerlessJwtAuth extends Construct {
     };
     const functions = {} as Record<FunctionName, NodejsFunction>;
     for (const route of ROUTES) {
-      functions[route.name] = makeFunction(route.name, route.name === 'obtain' ? (props.obtainMemorySize ?? OBTAIN_MEMORY_SIZE) : DEFAULT_MEMORY_SIZE);
+      functions[route.name] = makeFunction(route.name, route.hashesPasswords ? (props.obtainMemorySize ?? OBTAIN_MEMORY_SIZE) : DEFAULT_MEMORY_SIZE);
       permissions[route.name](functions[route.name]);
     }
     this.functions = functions;
