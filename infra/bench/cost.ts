@@ -6,6 +6,7 @@
  * user for the same use.
  */
 import { DEFAULT_MEMORY_SIZE, OBTAIN_MEMORY_SIZE } from '../cdk/auth-api';
+import { ROUTES } from '../routes';
 import type { EndpointLatency } from './latency';
 import { markdownTable } from './support';
 
@@ -38,7 +39,7 @@ export function costSection(endpoints: readonly EndpointLatency[]): { markdown: 
   const rows: string[][] = [];
   const costs: EndpointCost[] = [];
   for (const e of priced) {
-    const memoryMb = e.endpoint === 'obtain' ? OBTAIN_MEMORY_SIZE : DEFAULT_MEMORY_SIZE;
+    const memoryMb = ROUTES.find((route) => route.name === e.fn)?.hashesPasswords ? OBTAIN_MEMORY_SIZE : DEFAULT_MEMORY_SIZE;
     const compute = (Math.ceil(e.medianMs) / 1000) * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond * 1e6;
     const dynamo = e.readUnits * PRICES.dynamoPerMillionReadUnits + e.writeUnits * PRICES.dynamoPerMillionWriteUnits;
     const total = PRICES.httpApiPerMillionRequests + PRICES.lambdaPerMillionRequests + compute + dynamo;

@@ -6,19 +6,23 @@
  * DynamoDB's own speed at that very moment, not with a number from another machine.
  */
 import { randomBytes, scryptSync } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { LambdaHandler } from '../../shared/http/endpoint';
 import { startSession } from '../../shared/sessions/session-store';
 import { issueTokenPair } from '../../shared/sessions/session-tokens';
 import { beginLoginAttempt, endLoginAttemptWithSuccess } from '../../shared/users/login-throttle';
 import { hashPassword, verifyPassword } from '../../shared/users/passwords';
 import { tokenClaimsFor } from '../../shared/users/users';
+import type { Route } from '../routes';
+import { accountPlans } from './account-plans';
 import { recordDynamoCalls, roundTrips, type DynamoCall } from './dynamo-calls';
 import { BENCH_PASSWORD, bearerGet, benchUser, endSessionEvent, inBatches, newSession, postJson, rawBatchGet } from './fixtures';
+import { loadHandler, type Plan } from './plan';
 import { median, quantile } from './support';
 
 export interface EndpointLatency {
   readonly endpoint: string;
+  readonly fn: Route['name'];
+  /** Password hashes one request runs. */
+  readonly hashes: number;
   readonly calls: number;
   readonly medianMs: number;
   readonly p99Ms: number;
@@ -65,22 +69,7 @@ export interface LatencyResults {
   readonly obtain: ObtainBreakdown;
 }
 
-async function load(name: string): Promise<LambdaHandler> {
-  return ((await import(`../../functions/${name}.ts`)) as { handler: LambdaHandler }).handler;
-}
-
-interface Plan {
-  readonly endpoint: string;
-  readonly handler: LambdaHandler;
-  /** A fresh event per request; made before the request's timing starts. */
-  readonly event: () => APIGatewayProxyEventV2;
-  /** Sees each answer (refresh takes the next token from it). */
-  readonly answered?: (result: APIGatewayProxyStructuredResultV2) => void;
-  readonly count: number;
-  readonly warmUp: number;
-}
-
-async function invoke(plan: Plan, event: APIGatewayProxyEventV2): Promise<void> {
+async function invoke(plan: Plan, event: ReturnType<Plan['event']>): Promise<void> {
   const result = await plan.handler(event);
   if ((result.statusCode ?? 0) >= 300) throw new Error(`benchmark request to ${plan.endpoint} answered ${result.statusCode}: ${result.body}`);
   plan.answered?.(result);
@@ -137,20 +126,22 @@ export async function measureLatency(): Promise<LatencyResults> {
   const sessionsToEnd = (await inBatches(N + 20, () => newSession(endUser))).map((s) => s.sid);
 
   const handlers = {
-    verify: await load('verify'),
-    profile: await load('profile'),
-    refresh: await load('refresh'),
-    logout: await load('logout'),
-    obtain: await load('obtain'),
-    sessions: await load('sessions'),
-    endSession: await load('end-session'),
+    verify: await loadHandler('verify'),
+    profile: await loadHandler('profile'),
+    refresh: await loadHandler('refresh'),
+    logout: await loadHandler('logout'),
+    obtain: await loadHandler('obtain'),
+    sessions: await loadHandler('sessions'),
+    endSession: await loadHandler('end-session'),
   };
+  const accounts = await accountPlans(passwordHash, N);
   const plans: Plan[] = [
-    { endpoint: 'verify (access token)', handler: handlers.verify, event: () => postJson('/api/token/verify/', { token: access }), count: N, warmUp: 100 },
-    { endpoint: 'verify (refresh token)', handler: handlers.verify, event: () => postJson('/api/token/verify/', { token: unusedRefresh }), count: N, warmUp: 100 },
-    { endpoint: 'profile', handler: handlers.profile, event: () => bearerGet('/account/profile', access), count: N, warmUp: 100 },
+    { endpoint: 'verify (access token)', fn: 'verify', handler: handlers.verify, event: () => postJson('/api/token/verify/', { token: access }), count: N, warmUp: 100 },
+    { endpoint: 'verify (refresh token)', fn: 'verify', handler: handlers.verify, event: () => postJson('/api/token/verify/', { token: unusedRefresh }), count: N, warmUp: 100 },
+    { endpoint: 'profile', fn: 'profile', handler: handlers.profile, event: () => bearerGet('/account/profile', access), count: N, warmUp: 100 },
     {
       endpoint: 'refresh',
+      fn: 'refresh',
       handler: handlers.refresh,
       // Refresh rotates: each request uses the refresh token the previous one returned.
       event: () => postJson('/api/token/refresh/', { refresh: chain }),
@@ -158,10 +149,11 @@ export async function measureLatency(): Promise<LatencyResults> {
       count: N,
       warmUp: 10,
     },
-    { endpoint: 'logout', handler: handlers.logout, event: () => postJson('/account/logout/', { refresh: spareLogouts.pop()! }), count: N, warmUp: 10 },
-    { endpoint: 'sessions', handler: handlers.sessions, event: () => bearerGet('/account/sessions', listAccess), count: N, warmUp: 50 },
-    { endpoint: 'end-session', handler: handlers.endSession, event: () => endSessionEvent(sessionsToEnd.pop()!, endAccess), count: N, warmUp: 10 },
-    { endpoint: 'obtain', handler: handlers.obtain, event: () => postJson('/api/token/', { username: user.username, password: BENCH_PASSWORD }), count: 20, warmUp: 2 },
+    { endpoint: 'logout', fn: 'logout', handler: handlers.logout, event: () => postJson('/account/logout/', { refresh: spareLogouts.pop()! }), count: N, warmUp: 10 },
+    { endpoint: 'sessions', fn: 'sessions', handler: handlers.sessions, event: () => bearerGet('/account/sessions', listAccess), count: N, warmUp: 50 },
+    { endpoint: 'end-session', fn: 'end-session', handler: handlers.endSession, event: () => endSessionEvent(sessionsToEnd.pop()!, endAccess), count: N, warmUp: 10 },
+    { endpoint: 'obtain', fn: 'obtain', handler: handlers.obtain, event: () => postJson('/api/token/', { username: user.username, password: BENCH_PASSWORD }), count: 20, warmUp: 2, hashes: 1 },
+    ...accounts.timed,
   ];
   const endpoints: EndpointLatency[] = [];
   const allBaselineTimings: number[] = [];
@@ -172,6 +164,8 @@ export async function measureLatency(): Promise<LatencyResults> {
     const baselineMedianMs = median(baselineTimings);
     endpoints.push({
       endpoint: plan.endpoint,
+      fn: plan.fn,
+      hashes: plan.hashes ?? 0,
       calls: timings.length,
       medianMs,
       p99Ms: quantile(timings, 0.99),
@@ -187,6 +181,11 @@ export async function measureLatency(): Promise<LatencyResults> {
   // A failed login does less (no session): its round trips on their own. Its timing is the login section's.
   const failedLogin = await recordDynamoCalls(() => handlers.obtain(postJson('/api/token/', { username: user.username, password: 'not-the-password' })));
   if (failedLogin.result.statusCode !== 401) throw new Error(`a wrong password answered ${failedLogin.result.statusCode}`);
+  const countedOnce: EndpointLatency[] = [{ ...countedOnly('obtain (wrong password)', 'obtain', failedLogin.calls), hashes: 1 }];
+  for (const plan of accounts.countedOnce) {
+    const event = plan.event();
+    countedOnce.push(countedOnly(plan.endpoint, plan.fn, (await recordDynamoCalls(() => invoke(plan, event))).calls));
+  }
   const baselineCalls = (await recordDynamoCalls(baseline)).calls;
 
   // Where a login's time goes. The hash's own jitter (several ms) would swamp the handler's own work if one
@@ -250,22 +249,7 @@ export async function measureLatency(): Promise<LatencyResults> {
       dynamoCalls: commandNames(baselineCalls),
       roundTrips: roundTrips(baselineCalls).count,
     },
-    endpoints: [
-      ...endpoints,
-      {
-        endpoint: 'obtain (wrong password)',
-        calls: 1,
-        medianMs: NaN,
-        p99Ms: NaN,
-        requestsPerSecond: NaN,
-        dynamoCalls: commandNames(failedLogin.calls),
-        roundTrips: roundTrips(failedLogin.calls).count,
-        readUnits: sumOf(failedLogin.calls, 'readUnits'),
-        writeUnits: sumOf(failedLogin.calls, 'writeUnits'),
-        baselineMedianMs: NaN,
-        ratioToBaseline: NaN,
-      },
-    ],
+    endpoints: [...endpoints, ...countedOnce],
     obtain: {
       totalMs: median(real.map((s) => s.total)),
       hashMs,
@@ -277,6 +261,25 @@ export async function measureLatency(): Promise<LatencyResults> {
       ownToHash: handlerOwnMs / hashMs,
       ownToBaseline: handlerOwnMs / median(ownBaseline),
     },
+  };
+}
+
+/** A row of an endpoint served once for its DynamoDB calls, untimed. */
+function countedOnly(endpoint: string, fn: Route['name'], calls: DynamoCall[]): EndpointLatency {
+  return {
+    endpoint,
+    fn,
+    hashes: 0,
+    calls: 1,
+    medianMs: NaN,
+    p99Ms: NaN,
+    requestsPerSecond: NaN,
+    dynamoCalls: commandNames(calls),
+    roundTrips: roundTrips(calls).count,
+    readUnits: sumOf(calls, 'readUnits'),
+    writeUnits: sumOf(calls, 'writeUnits'),
+    baselineMedianMs: NaN,
+    ratioToBaseline: NaN,
   };
 }
 

@@ -20,15 +20,18 @@ import { measureThroughput } from './http';
 import { costSection, PRICES } from './cost';
 import { measureLatency } from './latency';
 import { measureLoginTiming } from './login';
-import { kib, machineLine, mannWhitneyP, markdownTable, ms, replaceReadmeSection, startBenchDatabase } from './support';
+import { measureMailTiming } from './mail';
+import { MAIL_REQUEST_FLOOR_MS } from '../../shared/accounts/account-mails';
+import { kib, machineLine, markdownTable, ms, pairwiseP, replaceReadmeSection, startBenchDatabase, type CaseTiming } from './support';
 
-const SECTIONS = ['latency', 'bundles', 'coldstart', 'http', 'login'] as const;
+const SECTIONS = ['latency', 'bundles', 'coldstart', 'http', 'login', 'mail'] as const;
 type Section = (typeof SECTIONS)[number];
 const args = process.argv.slice(2);
 const chosen = new Set<Section>(args.filter((arg): arg is Section => (SECTIONS as readonly string[]).includes(arg)));
 if (chosen.size === 0) for (const section of SECTIONS) chosen.add(section);
 const COLD_RUNS = 15;
 const LOGIN_ROUNDS = 30;
+const MAIL_ROUNDS = 20;
 
 /** DynamoDB round trips per request, by design (counts, the same on any machine). */
 const ROUND_TRIP_BUDGETS: Record<string, number> = {
@@ -41,6 +44,24 @@ const ROUND_TRIP_BUDGETS: Record<string, number> = {
   'end-session': 2,
   obtain: 3,
   'obtain (wrong password)': 2,
+  'me (GET)': 1,
+  // The bearer check, then the conditional write.
+  'me (PATCH names)': 2,
+  // Read the user, count the token against the user and the address (in parallel), forget it again once
+  // right, the conditional write, and the login throttle's count cleared.
+  activation: 5,
+  reset_password_confirm: 5,
+  // The bearer check, the current password counted as a login attempt and released, the write, the clear.
+  set_password: 5,
+  // The bearer check, the password counted and released, the user's sessions listed, then deleted with them.
+  'me (DELETE)': 5,
+  // The username looked up (its item, then the user it names, as a login does), then the user and its
+  // username written in one transaction (the mail is a file here, an SES call on Lambda).
+  'users (sign-up, mailed)': 3,
+  // The request counted per email and per address (in parallel), beside the email index's Query.
+  'reset_password (mailed)': 2,
+  'reset_password (unknown email)': 2,
+  'resend_activation (mailed)': 2,
 };
 /** In-process median latency over a raw BatchGetItem's, measured interleaved with it. */
 const LATENCY_RATIO_BUDGETS: Record<string, number> = {
@@ -48,7 +69,15 @@ const LATENCY_RATIO_BUDGETS: Record<string, number> = {
   profile: 1.5,
   sessions: 3,
   'end-session': 3,
+  'me (GET)': 1.5,
+  'me (PATCH names)': 3,
+  activation: 9,
 };
+/**
+ * Endpoints that hash a password: median latency over one hash's median, at most the hashes they run plus
+ * this (their DynamoDB calls and own work are a few milliseconds beside a hash of several hundred).
+ */
+const HASHING_OWN_WORK = 0.25;
 /** obtain's own work (beyond the hash and the DynamoDB round trips) over the password hash it must pay anyway. */
 const OBTAIN_OWN_TO_HASH = 0.02;
 /** verify with an access token, cold: ready after process start over a bare process's. */
@@ -60,6 +89,8 @@ const COLD_TO_CLIENT_BATCH_GET: Partial<Record<string, number>> = { 'verify (ref
  * theirs on first use): the service's own code and jose add a few percent, another SDK client far more.
  */
 const IMPORT_TO_CLIENT = 1.2;
+/** A request for a mail answers after the floor; its slowest case's median over the floor (the work must fit under it). */
+const MAIL_WORK_TO_FLOOR = 1.05;
 /** Local runner throughput (warm, same concurrency) over its floor. */
 const THROUGHPUT_TO_FLOOR: Partial<Record<string, number>> = { profile: 0.8, 'verify (access token)': 0.4 };
 
@@ -82,6 +113,17 @@ const ratioBudget = (name: string, measured: number, op: '<=' | '>=', limit: num
   budget(name, ratio(measured), `${op} ${ratio(limit)}`, pass);
   return `${mark(pass)} (${op} ${ratio(limit)})`;
 };
+
+/**
+ * Cases told apart by timing: some pair of them differs significantly (Mann-Whitney U, two-sided, p < 0.01).
+ * Records the budget and says it in a sentence.
+ */
+function indistinguishable(what: string, timing: readonly CaseTiming[]): string {
+  const medians = timing.map((t) => t.medianMs);
+  const smallest = Math.min(...pairwiseP(timing).map((pair) => pair.p));
+  const pass = budget(`${what} told apart by timing (smallest Mann-Whitney p)`, smallest.toFixed(3), '>= 0.01', smallest >= 0.01);
+  return `The medians are ${ms(Math.max(...medians) - Math.min(...medians))} apart; the smallest Mann-Whitney p-value between two cases is ${smallest.toFixed(3)}: ${mark(pass)} (the cases cannot be told apart when p >= 0.01).`;
+}
 
 const markdown: string[] = [];
 const results: Record<string, unknown> = { machine: machineLine() };
@@ -121,6 +163,10 @@ try {
       }
       const latencyLimit = LATENCY_RATIO_BUDGETS[e.endpoint];
       if (latencyLimit !== undefined) verdicts.push(`${ratioBudget(`${e.endpoint}: median latency / raw BatchGetItem`, e.ratioToBaseline, '<=', latencyLimit).replace('(', '(× raw ')}`);
+      if (e.hashes > 0 && Number.isFinite(e.medianMs)) {
+        const limit = e.hashes + HASHING_OWN_WORK;
+        verdicts.push(ratioBudget(`${e.endpoint}: median latency / one password hash (it runs ${e.hashes})`, e.medianMs / obtain.hashMs, '<=', limit).replace('(', '(× hash '));
+      }
       const timed = Number.isFinite(e.medianMs);
       rows.push([
         e.endpoint,
@@ -284,21 +330,35 @@ try {
   if (chosen.has('login')) {
     const timing = await measureLoginTiming(LOGIN_ROUNDS);
     results.login = timing;
-    const medians = timing.map((t) => t.medianMs);
-    const spread = Math.max(...medians) - Math.min(...medians);
-    // Indistinguishable: no pair of cases differs significantly (Mann-Whitney U, two-sided, p < 0.01).
-    const pairs = timing.flatMap((a, i) => timing.slice(i + 1).map((b) => ({ pair: `${a.case} / ${b.case}`, p: mannWhitneyP(a.samples, b.samples) })));
-    const smallest = Math.min(...pairs.map((pair) => pair.p));
-    const pass = budget('failed logins told apart by timing (smallest Mann-Whitney p)', smallest.toFixed(3), '>= 0.01', smallest >= 0.01);
     markdown.push(`\n#### Failed logins (${LOGIN_ROUNDS} interleaved rounds)`);
     markdown.push(markdownTable(['login that fails with 401', 'median', 'p10', 'p90'], timing.map((t) => [t.case, ms(t.medianMs), ms(t.p10Ms), ms(t.p90Ms)])));
+    markdown.push(`\n${indistinguishable('failed logins', timing)}`);
+  }
+
+  if (chosen.has('mail')) {
+    const endpoints = await measureMailTiming(MAIL_ROUNDS);
+    results.mail = endpoints;
+    markdown.push(`\n#### Asking for a mail (${MAIL_ROUNDS} interleaved rounds; every answer 204, after a floor of ${MAIL_REQUEST_FLOOR_MS} ms)`);
     markdown.push(
-      `\nThe medians are ${ms(spread)} apart; the smallest Mann-Whitney p-value between two cases is ${smallest.toFixed(3)}: ${mark(pass)} (the cases cannot be told apart when p >= 0.01).`,
+      markdownTable(
+        ['endpoint', 'email', 'median', 'p10', 'p90', 'fastest'],
+        endpoints.flatMap(({ endpoint, timing }) => timing.map((t) => [endpoint, t.case, ms(t.medianMs), ms(t.p10Ms), ms(t.p90Ms), ms(t.minMs)])),
+      ),
     );
+    for (const { endpoint, timing } of endpoints) {
+      const fastest = Math.min(...timing.map((t) => t.minMs));
+      const slowestMedian = Math.max(...timing.map((t) => t.medianMs));
+      const floorHeld = budget(`${endpoint}: fastest answer (the floor)`, ms(fastest), `>= ${ms(MAIL_REQUEST_FLOOR_MS)}`, fastest >= MAIL_REQUEST_FLOOR_MS);
+      const fits = budget(`${endpoint}: slowest median / the floor (the work fits under it)`, ratio(slowestMedian / MAIL_REQUEST_FLOOR_MS), `<= ${ratio(MAIL_WORK_TO_FLOOR)}`, slowestMedian / MAIL_REQUEST_FLOOR_MS <= MAIL_WORK_TO_FLOOR);
+      markdown.push(
+        `\n${endpoint}: the fastest answer took ${ms(fastest)} (${mark(floorHeld)}: never before the floor), the slowest median ${ms(slowestMedian)} (${mark(fits)}: within ${ratio(MAIL_WORK_TO_FLOOR)} of the floor). ${indistinguishable(endpoint, timing)}`,
+      );
+    }
   }
 } finally {
   await database.running.stop();
   rmSync(workDir, { recursive: true, force: true });
+  rmSync(database.env.MAIL_DIR!, { recursive: true, force: true });
 }
 
 const failed = budgets.filter((b) => !b.pass);

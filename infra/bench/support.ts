@@ -1,6 +1,6 @@
 /** What the benchmark sections share: a throwaway DynamoDB Local with the tables, statistics, Markdown. */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { TABLE_IDS, TABLES, type TableId } from '../../shared/tables';
@@ -31,6 +31,12 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
     // username nor by address (every benchmark login comes from 127.0.0.1).
     LOGIN_FAILURE_LIMIT: '999999',
     LOGIN_ADDRESS_FAILURE_LIMIT: '999999',
+    // The same for requests for a mail; those mails are .eml files in a folder of their own, and the sign-up
+    // the bench times is open to anyone.
+    MAIL_REQUEST_LIMIT: '999999',
+    MAIL_REQUEST_ADDRESS_LIMIT: '999999',
+    MAIL_DIR: mkdtempSync(join(os.tmpdir(), 'bench-mail-')),
+    REGISTRATION: 'open',
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].env, tables[id]])),
   };
   Object.assign(process.env, env);
@@ -43,6 +49,41 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 export const median = (values: readonly number[]) => quantile(values, 0.5);
+
+/** How long one case took, round by round. */
+export interface CaseTiming {
+  readonly case: string;
+  readonly medianMs: number;
+  readonly p10Ms: number;
+  readonly p90Ms: number;
+  readonly minMs: number;
+  readonly samples: number[];
+}
+
+/**
+ * Each case once to warm up, then `rounds` rounds of every case, in a new random order each round so that
+ * drift in machine load favours no case. A case answers how long its request took.
+ */
+export async function interleavedRounds(cases: Record<string, () => Promise<number>>, rounds: number): Promise<CaseTiming[]> {
+  for (const run of Object.values(cases)) await run();
+  const timings: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(cases).sort(() => Math.random() - 0.5)) timings[name]!.push(await run());
+  }
+  return Object.entries(timings).map(([name, values]) => ({
+    case: name,
+    medianMs: median(values),
+    p10Ms: quantile(values, 0.1),
+    p90Ms: quantile(values, 0.9),
+    minMs: Math.min(...values),
+    samples: values,
+  }));
+}
+
+/** Every pair of cases, and the two-sided Mann-Whitney p-value of their timings. */
+export function pairwiseP(timing: readonly CaseTiming[]): { pair: string; p: number }[] {
+  return timing.flatMap((a, i) => timing.slice(i + 1).map((b) => ({ pair: `${a.case} / ${b.case}`, p: mannWhitneyP(a.samples, b.samples) })));
+}
 
 /**
  * Two-sided p-value of the Mann-Whitney U test (normal approximation): how likely samples this far apart
