@@ -1,7 +1,8 @@
 /** POST /api/token/ — username and password for an access + refresh pair (simplejwt TokenObtainPairView). */
 import { logIn } from '../shared/auth/credentials';
-import { endpoint, ok } from '../shared/http/endpoint';
+import { endpoint } from '../shared/http/endpoint';
 import { parseBody, stringFields } from '../shared/http/request-body';
+import { checkLoginOrigin, tokenPairResponse } from '../shared/sessions/refresh-cookie';
 import { issueTokenPair } from '../shared/sessions/session-tokens';
 import { tokenClaimsFor } from '../shared/users/users';
 
@@ -9,8 +10,9 @@ export const handler = endpoint({
   name: 'Custom Token Obtain Pair',
   methods: ['POST'],
   async handle(request) {
+    checkLoginOrigin(request);
     const { username, password } = stringFields(await parseBody(request), ['username', 'password']);
     const { user, session } = await logIn(username, password, { address: request.sourceIp, userAgent: request.headers['user-agent'] });
-    return ok({ ...(await issueTokenPair({ ...tokenClaimsFor(user), ...session })) });
+    return tokenPairResponse(request, { ...(await issueTokenPair({ ...tokenClaimsFor(user), ...session })) }, { login: true });
   },
 });

@@ -56,6 +56,24 @@ export interface Settings {
   readonly corsAllowedOrigins: readonly string[];
   /** Accounts by email (djoser's endpoints under /auth/users/): see accounts/. */
   readonly accounts: AccountSettings;
+  /** Cookie mode (AUTH_COOKIE): the refresh token in an HttpOnly cookie, for browser apps; unset when off. */
+  readonly authCookie: AuthCookieSettings | undefined;
+}
+
+/** Names and defaults of dj-rest-auth (JWT_AUTH_*) and Django (CSRF_*) where they have one. */
+export interface AuthCookieSettings {
+  /** The refresh token's cookie (dj-rest-auth's JWT_AUTH_REFRESH_COOKIE). */
+  readonly name: string;
+  /** JWT_AUTH_SAMESITE: Lax (default), Strict, or None for a frontend on another site. */
+  readonly sameSite: 'Lax' | 'Strict' | 'None';
+  /** JWT_AUTH_SECURE: on unless the API is plain-HTTP localhost (npm start). */
+  readonly secure: boolean;
+  /** AUTH_COOKIE_BODY: the refresh token stays in response bodies too, for native clients. */
+  readonly body: boolean;
+  /** Django's CSRF_COOKIE_NAME: the double-submit token, readable by the page's script. */
+  readonly csrfCookieName: string;
+  /** Django's CSRF_COOKIE_DOMAIN: set it (".example.com") when the app and the API are sibling hosts. */
+  readonly csrfCookieDomain: string | undefined;
 }
 
 export interface AccountSettings {
@@ -217,7 +235,34 @@ export function loadSettings(env: Env = process.env): Settings {
       mailRequestWindow: read(env, 'MAIL_REQUEST_WINDOW', 3600, parseDuration),
       mailDir: read<string | undefined>(env, 'MAIL_DIR', undefined, (_, raw) => raw),
     },
+    authCookie: read(env, 'AUTH_COOKIE', false, parseBoolean) ? authCookieSettings(env) : undefined,
   });
+}
+
+function authCookieSettings(env: Env): AuthCookieSettings {
+  const apiUrl = read<string | undefined>(env, 'API_URL', undefined, httpUrl);
+  const plainLocalhost = apiUrl !== undefined && /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(apiUrl);
+  return {
+    name: read(env, 'JWT_AUTH_REFRESH_COOKIE', 'refresh_token', cookieName),
+    sameSite: read<'Lax' | 'Strict' | 'None'>(env, 'JWT_AUTH_SAMESITE', 'Lax', (name, raw) => {
+      const value = (['Lax', 'Strict', 'None'] as const).find((candidate) => candidate.toLowerCase() === raw.toLowerCase());
+      if (!value) throw new SettingsError(`${name} must be Lax, Strict or None`);
+      return value;
+    }),
+    secure: read(env, 'JWT_AUTH_SECURE', !plainLocalhost, parseBoolean),
+    body: read(env, 'AUTH_COOKIE_BODY', false, parseBoolean),
+    csrfCookieName: read(env, 'CSRF_COOKIE_NAME', 'csrftoken', cookieName),
+    csrfCookieDomain: read<string | undefined>(env, 'CSRF_COOKIE_DOMAIN', undefined, (name, raw) => {
+      if (!/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(raw)) throw new SettingsError(`${name} must be a domain such as .example.com`);
+      return raw;
+    }),
+  };
+}
+
+/** RFC 6265's cookie-name token: no separators, spaces or controls. */
+function cookieName(name: string, raw: string): string {
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(raw)) throw new SettingsError(`${name} must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~)`);
+  return raw;
 }
 
 /**
@@ -229,6 +274,13 @@ function consistent(settings: Settings): Settings {
     throw new SettingsError('ACCESS_TOKEN_LIFETIME must not be longer than REFRESH_TOKEN_LIFETIME');
   }
   if (settings.accessTokenLifetime > settings.sessionLifetime) throw new SettingsError('ACCESS_TOKEN_LIFETIME must not be longer than SESSION_LIFETIME');
+  const cookie = settings.authCookie;
+  if (cookie) {
+    // Browsers refuse SameSite=None without Secure; and credentialed CORS cannot answer "*".
+    if (cookie.sameSite === 'None' && !cookie.secure) throw new SettingsError('JWT_AUTH_SAMESITE=None needs JWT_AUTH_SECURE on');
+    if (settings.corsAllowedOrigins.includes('*')) throw new SettingsError('CORS_ALLOWED_ORIGINS must name the origins, not *, when AUTH_COOKIE is on (cookies need credentialed CORS)');
+    if (cookie.name === cookie.csrfCookieName) throw new SettingsError('JWT_AUTH_REFRESH_COOKIE and CSRF_COOKIE_NAME must differ');
+  }
   return settings;
 }
 

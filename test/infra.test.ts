@@ -290,10 +290,25 @@ describe('API stage', () => {
   });
   it('answers CORS preflights for the configured origins only', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowHeaders: ['authorization', 'content-type'], AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] },
+      CorsConfiguration: {
+        AllowOrigins: ['https://app.example.com'],
+        AllowHeaders: ['authorization', 'content-type', 'x-csrftoken'],
+        AllowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+        AllowCredentials: Match.absent(),
+      },
     });
     const plain = new AuthStack(newApp(), 'NoCors');
     Template.fromStack(plain).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+  it('in cookie mode, allow credentialed CORS for the named origins, expose the CSRF header, and refuse "*" at synth', () => {
+    const cookieStack = new AuthStack(newApp(), 'Cookies', { auth: { corsAllowedOrigins: ['https://app.example.com'], authCookie: { sameSite: 'None' } } });
+    const cookieTemplate = Template.fromStack(cookieStack);
+    cookieTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowCredentials: true, ExposeHeaders: ['x-csrftoken'] },
+    });
+    const obtain = cookieTemplate.toJSON().Resources[cookieStack.getLogicalId(cookieStack.auth.functions.obtain.node.defaultChild as never)];
+    expect(obtain.Properties.Environment.Variables).toMatchObject({ AUTH_COOKIE: 'true', JWT_AUTH_SAMESITE: 'None', AUTH_COOKIE_BODY: 'false' });
+    expect(() => new AuthStack(newApp(), 'AnyOrigin', { auth: { corsAllowedOrigins: ['*'], authCookie: {} } })).toThrow(/not \*, when AUTH_COOKIE is on/);
   });
   it('outputs the API URL and what manage and key rotation need', () => {
     template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: logicalId(stack.auth.api) }])] } });

@@ -29,8 +29,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_IDS, TABLES, type TableId, type TableSchema } from '../../shared/tables';
 import { ACCESS_SCOPE } from '../../shared/tokens/tokens';
-import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from '../../shared/http/cors';
-import { parseOrigins } from '../../shared/settings';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '../../shared/http/cors';
+import { loadSettings, parseOrigins } from '../../shared/settings';
 import { ROUTE_KEYS, ROUTES, type Route } from '../routes';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -115,6 +115,21 @@ export interface ServerlessJwtAuthProps {
     /** @default 1 day */
     readonly linkLifetime?: Duration;
   };
+  /**
+   * Cookie mode for browser apps (AUTH_COOKIE): login and refresh put the refresh token in an HttpOnly
+   * cookie, and refresh and logout read it behind CSRF checks; CORS then allows credentials, so
+   * `corsAllowedOrigins` must name the app's origins (not "*").
+   */
+  readonly authCookie?: {
+    /** JWT_AUTH_SAMESITE: "None" for an app on another site than the API. @default 'Lax' */
+    readonly sameSite?: 'Lax' | 'Strict' | 'None';
+    /** AUTH_COOKIE_BODY: keep the refresh token in response bodies too, for native clients. @default false */
+    readonly body?: boolean;
+    /** JWT_AUTH_REFRESH_COOKIE. @default 'refresh_token' */
+    readonly name?: string;
+    /** CSRF_COOKIE_DOMAIN, e.g. ".example.com" when the app and the API are sibling hosts. @default the API's host */
+    readonly csrfCookieDomain?: string;
+  };
 }
 
 type FunctionName = Route['name'];
@@ -197,6 +212,7 @@ export class ServerlessJwtAuth extends Construct {
       ...(props.accounts?.frontendUrl ? { FRONTEND_URL: props.accounts.frontendUrl } : {}),
       ...(props.accounts?.siteName ? { SITE_NAME: props.accounts.siteName } : {}),
       ...(props.accounts?.mail ? { MAIL_FROM: props.accounts.mail.from, SES_IDENTITY_ARN: sesIdentityArn(this, props.accounts.mail.identity) } : {}),
+      ...authCookieEnvironment(props),
     };
     const paramsAndSecrets = props.paramsAndSecretsLayer ?? knownParamsAndSecretsLayer(this);
 
@@ -361,6 +377,7 @@ export class ServerlessJwtAuth extends Construct {
               allowMethods: CORS_ALLOWED_METHODS.map((method) => CorsHttpMethod[method]),
               allowHeaders: [...CORS_ALLOWED_HEADERS],
               maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+              ...(props.authCookie ? { allowCredentials: true, exposeHeaders: [...CORS_EXPOSED_HEADERS] } : {}),
             },
           }
         : {}),
@@ -560,4 +577,19 @@ function lambdaFunction(scope: Construct, name: FunctionName | 'authorizer', opt
     },
   });
   return fn;
+}
+
+/** Cookie mode's settings, checked at synth as the functions would check them (loadSettings) at their first request. */
+function authCookieEnvironment(props: ServerlessJwtAuthProps): Record<string, string> {
+  const cookie = props.authCookie;
+  if (!cookie) return {};
+  const environment: Record<string, string> = {
+    AUTH_COOKIE: 'true',
+    JWT_AUTH_SAMESITE: cookie.sameSite ?? 'Lax',
+    AUTH_COOKIE_BODY: String(cookie.body ?? false),
+    ...(cookie.name ? { JWT_AUTH_REFRESH_COOKIE: cookie.name } : {}),
+    ...(cookie.csrfCookieDomain ? { CSRF_COOKIE_DOMAIN: cookie.csrfCookieDomain } : {}),
+  };
+  loadSettings({ ...environment, ...(props.corsAllowedOrigins?.length ? { CORS_ALLOWED_ORIGINS: props.corsAllowedOrigins.join(',') } : {}), API_URL: 'https://api.example.com' });
+  return environment;
 }

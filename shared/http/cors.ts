@@ -13,7 +13,10 @@
 import { settings } from '../settings';
 import type { Headers } from './request';
 
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type'] as const;
+/** x-csrftoken: cookie mode's double submit (csrf.ts). */
+export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'x-csrftoken'] as const;
+/** Cookie mode hands an app on another site its CSRF token in this header (sessions/refresh-cookie.ts). */
+export const CORS_EXPOSED_HEADERS = ['x-csrftoken'] as const;
 export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const CORS_MAX_AGE_SECONDS = 600;
 
@@ -29,9 +32,13 @@ export function isAllowedOrigin(origin: string | undefined, allowed: readonly st
 /** The CORS headers an answer to `origin` carries (none for an origin not allowed); a preflight's also name methods and headers. */
 export function corsHeaders(origin: string | undefined, preflight: boolean, allowed: readonly string[] = settings().corsAllowedOrigins): Record<string, string> {
   if (!isAllowedOrigin(origin, allowed)) return {};
+  // Cookie mode needs credentialed CORS (settings refuse "*" with it).
+  const credentials = settings().authCookie !== undefined;
   return {
     'Access-Control-Allow-Origin': allowed.includes('*') ? '*' : origin!,
     Vary: 'Origin',
+    ...(credentials ? { 'Access-Control-Allow-Credentials': 'true' } : {}),
+    ...(credentials && !preflight ? { 'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(',') } : {}),
     ...(preflight
       ? {
           'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS.join(','),

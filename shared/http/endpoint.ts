@@ -16,6 +16,8 @@ export interface HttpResponse {
   /** No body at all for a 204. */
   readonly body?: Json;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Set-Cookie values (payload 2.0's `cookies`: API Gateway sends one Set-Cookie header each). */
+  readonly cookies?: readonly string[];
 }
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -114,6 +116,7 @@ function render(response: HttpResponse, allow?: string): APIGatewayProxyStructur
       'X-Content-Type-Options': 'nosniff',
       ...response.headers,
     },
+    ...(response.cookies?.length ? { cookies: [...response.cookies] } : {}),
     ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
   };
 }

@@ -18,6 +18,8 @@ export interface HttpRequest {
   readonly sourceIp: string | undefined;
   /** Values of the route's `{name}` path segments. */
   readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  /** The request's cookies by name (payload 2.0 hands them on in `cookies`, one "name=value" each). */
+  readonly cookies: Readonly<Record<string, string>>;
 }
 
 /** Far above any credential or token body; API Gateway itself would accept 10 MB. */
@@ -47,5 +49,25 @@ export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
     body,
     sourceIp: event.requestContext.http.sourceIp || undefined,
     pathParameters: event.pathParameters ?? {},
+    cookies: cookiesOf(event),
   };
+}
+
+/**
+ * Payload 2.0 moves the Cookie header into `cookies`, one entry per cookie, and turns each entry of a
+ * response's `cookies` into a Set-Cookie header
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+ * The first value of each name wins: a browser sends the cookie of the most specific path first (RFC 6265, 5.4).
+ */
+function cookiesOf(event: APIGatewayProxyEventV2): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  // A handler invoked another way (a test, a user's own wiring) may have only the Cookie header.
+  const pairs = event.cookies ?? (event.headers?.cookie ?? event.headers?.Cookie ?? '').split(';');
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    if (!(name in cookies)) cookies[name] = pair.slice(at + 1).trim();
+  }
+  return cookies;
 }

@@ -7,6 +7,8 @@ export interface Answer {
   readonly headers: Record<string, string>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any;
+  /** Set-Cookie values (payload 2.0's `cookies`). */
+  readonly cookies: readonly string[];
 }
 
 export interface Call {
@@ -44,6 +46,7 @@ export async function invoke(handler: LambdaHandler, call: Call = {}): Promise<A
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
     body: text === '' ? undefined : JSON.parse(text),
+    cookies: result.cookies ?? [],
   };
 }
 
