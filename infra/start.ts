@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   if (args.length > 1) throw new SettingsError('npm start takes at most one address: npm start -- [HOST:]PORT');
   const { host, port } = listenAddress(args[0], process.env);
   const local = await prepareLocalEnvironment();
-  const { corsAllowedOrigins: allowedOrigins, accounts } = loadSettings();
+  const { corsAllowedOrigins: allowedOrigins, accounts, authCookie } = loadSettings();
   const server = createLocalServer({ allowedOrigins });
 
   stopWithStarter(() => {
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     for (const key of routes) console.log(`  ${key.path.padEnd(width)}  ${key.route.methods.join(', ')}${key.authorized ? '  (behind the authorizer)' : ''}`);
     if (allowedOrigins.length > 0) console.log(`  CORS allowed for ${allowedOrigins.join(', ')}`);
     console.log(`  Mails are written to ${accounts.mailDir}; sign-up is ${accounts.registration === 'open' ? 'open' : 'for staff only (REGISTRATION=open opens it)'}`);
+    console.log(`  The example web app: ${origin}/ (${authCookie ? 'cookie mode: the refresh token in an HttpOnly cookie' : 'bearer mode; AUTH_COOKIE=true for cookie mode'})`);
     if (await local.hasNoUsers()) console.log('No users yet: create the first one with  npm run manage -- createsuperuser');
   });
 }

@@ -5,7 +5,7 @@
  * (infra/routes.ts: the `{proxy+}` twins take the trailing slash), runs the authorizer for protected routes,
  * sends preflights that a route takes to its handler and answers the others itself, adds the configured
  * CORS headers to every answer and drops the handler's own, enforces the 10 MB payload limit, and answers an
- * unknown path with its 404.
+ * unknown path with its 404. Beyond API Gateway, it serves the example web app at `GET /` (local/example-app.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -13,6 +13,7 @@ import type { LambdaHandler } from '../../shared/http/endpoint';
 import { corsHeaders, isPreflight } from '../../shared/http/cors';
 import { findRoute, type Route } from '../routes';
 import { authorizerEvent, httpApiEvent, rawPathOf } from './events';
+import { serveExampleApp } from './example-app';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -62,6 +63,9 @@ async function serve(
     ...Object.fromEntries(Object.entries(headers).filter(([name]) => !/^access-control-/i.test(name))),
     ...(cors.allowedOrigins.length > 0 ? corsHeaders(origin, preflight, cors.allowedOrigins) : {}),
   });
+
+  // npm start's extra, which API Gateway does not have: GET / and the example app's own files.
+  if (await serveExampleApp(method, rawPathOf(request.url ?? '/'), response)) return;
 
   const match = findRoute(rawPathOf(request.url ?? '/'), method);
   if (!match) {
