@@ -85,6 +85,17 @@ async function logIn(page: Page, username: string, password: string): Promise<vo
   await page.locator('#status', { hasText: `Logged in as ${username}.` }).waitFor();
 }
 
+/** A user logged in in one tab, and a second tab of the same site: no second login, it is handed the first tab's. */
+async function twoTabsLoggedIn() {
+  const { user, password } = await createTestUser();
+  const context = await device('laptop');
+  const first = await openApp(context);
+  await logIn(first, user.username, password);
+  const second = await openApp(context);
+  await second.locator('#profile-username', { hasText: user.username }).waitFor();
+  return { user, first, second };
+}
+
 const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
 const settled = async (page: Page) => Number(await page.evaluate(() => document.body.dataset.settled ?? '0'));
 
@@ -219,13 +230,7 @@ describe('the example app in bearer mode, in headless Chromium', () => {
   });
 
   it('shares one login between two tabs, which refresh at the same moment and both stay logged in (bearer-04, bearer-05)', async () => {
-    const { user, password } = await createTestUser();
-    const context = await device('laptop');
-    const first = await openApp(context);
-    await logIn(first, user.username, password);
-    // A second tab of the same site: no second login, it is handed the first tab's.
-    const second = await openApp(context);
-    await second.locator('#profile-username', { hasText: user.username }).waitFor();
+    const { user, first, second } = await twoTabsLoggedIn();
     await second.locator('#status', { hasText: 'Logged in (shared with another tab).' }).waitFor();
     expect(await second.locator('#sessions tr').count()).toBe(1);
 
@@ -266,12 +271,7 @@ describe('the example app in bearer mode, in headless Chromium', () => {
   });
 
   it('logs the other tab out when one tab logs out; the token that tab held is refused (bearer-06)', async () => {
-    const { user, password } = await createTestUser();
-    const context = await device('laptop');
-    const first = await openApp(context);
-    await logIn(first, user.username, password);
-    const second = await openApp(context);
-    await second.locator('#profile-username', { hasText: user.username }).waitFor();
+    const { first, second } = await twoTabsLoggedIn();
     const secondsToken = (await sessionStorageOf(second))[REFRESH_KEY]!;
 
     const log = serverLog();

@@ -18,11 +18,7 @@ import { BENCH_PASSWORD, bearerGet, benchUser, endSessionEvent, inBatches, newSe
 import { loadHandler, type Plan } from './plan';
 import { median, quantile } from './support';
 
-export interface EndpointLatency {
-  readonly endpoint: string;
-  readonly fn: Route['name'];
-  /** Password hashes one request runs. */
-  readonly hashes: number;
+export interface BaselineLatency {
   readonly calls: number;
   readonly medianMs: number;
   readonly p99Ms: number;
@@ -30,6 +26,13 @@ export interface EndpointLatency {
   readonly requestsPerSecond: number;
   readonly dynamoCalls: string[];
   readonly roundTrips: number;
+}
+
+export interface EndpointLatency extends BaselineLatency {
+  readonly endpoint: string;
+  readonly fn: Route['name'];
+  /** Password hashes one request runs. */
+  readonly hashes: number;
   /** On-demand request units of one request. */
   readonly readUnits: number;
   readonly writeUnits: number;
@@ -37,15 +40,6 @@ export interface EndpointLatency {
   readonly baselineMedianMs: number;
   /** medianMs / baselineMedianMs. */
   readonly ratioToBaseline: number;
-}
-
-export interface BaselineLatency {
-  readonly calls: number;
-  readonly medianMs: number;
-  readonly p99Ms: number;
-  readonly requestsPerSecond: number;
-  readonly dynamoCalls: string[];
-  readonly roundTrips: number;
 }
 
 export interface ObtainBreakdown {
