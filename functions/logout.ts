@@ -8,7 +8,7 @@ import { logOut } from '../shared/sessions/logout';
 import { badRequest, HttpError } from '../shared/http/errors';
 import { endpoint, ok } from '../shared/http/endpoint';
 import { parseBody, stringFields } from '../shared/http/request-body';
-import { clearedRefreshCookies, presentedRefreshToken, withCookieCleared } from '../shared/sessions/refresh-cookie';
+import { clearedRefreshCookies, refreshCookieToken, withCookieCleared } from '../shared/sessions/refresh-cookie';
 import { readToken } from '../shared/sessions/session-tokens';
 import type { TokenClaims } from '../shared/tokens/tokens';
 
@@ -28,12 +28,12 @@ export const handler = endpoint({
   methods: ['POST'],
   async handle(request) {
     const data = await asInvalidToken(() => parseBody(request));
-    const presented = presentedRefreshToken(request, data);
+    const cookie = refreshCookieToken(request, data);
     try {
-      const claims: TokenClaims = await asInvalidToken(async () => readToken(presented?.token ?? stringFields(data, ['refresh']).refresh, 'refresh'));
+      const claims: TokenClaims = await asInvalidToken(async () => readToken(cookie ?? stringFields(data, ['refresh']).refresh, 'refresh'));
       if (!(await logOut(claims))) throw invalidToken();
     } catch (error) {
-      if (presented?.fromCookie && error instanceof HttpError && error.status < 500) return withCookieCleared(error);
+      if (cookie !== undefined && error instanceof HttpError && error.status < 500) return withCookieCleared(error);
       throw error;
     }
     return { ...ok({ detail: 'Successfully logged out.' }), cookies: clearedRefreshCookies() };

@@ -39,27 +39,26 @@ export function checkLoginOrigin(request: HttpRequest): void {
 }
 
 /**
- * The refresh token a request presents: the body's `refresh` when it has one (simplejwt's contract); else,
- * in cookie mode, the cookie, once the request has passed the Origin check and the double submit.
- * Undefined when there is neither.
+ * In cookie mode, when the body has no `refresh`: the cookie's token, once the request has passed the
+ * Origin check and the double submit. Undefined otherwise (a body token is read as simplejwt reads it).
  */
-export function presentedRefreshToken(request: HttpRequest, data: RequestData): PresentedRefreshToken | undefined {
+export function refreshCookieToken(request: HttpRequest, data: RequestData): string | undefined {
   const mode = cookieMode();
-  if (!mode || (data.refresh !== undefined && data.refresh !== '')) return typeof data.refresh === 'string' ? { token: data.refresh, fromCookie: false } : undefined;
+  if (!mode || (data.refresh !== undefined && data.refresh !== '')) return undefined;
   const token = request.cookies[mode.name];
   if (token === undefined || token === '') return undefined;
   checkOrigin(request, trustedOrigins());
   checkDoubleSubmit(request, mode.csrfCookieName);
-  return { token, fromCookie: true };
+  return token;
 }
 
 /**
- * The refresh token a request must present: as presentedRefreshToken finds it; without one, in cookie mode
- * dj-rest-auth's 401 (the app is not logged in), otherwise simplejwt's field errors.
+ * The refresh token a request must present: the cookie's (see refreshCookieToken) or the body's; without
+ * either, in cookie mode dj-rest-auth's 401 (the app is not logged in), otherwise simplejwt's field errors.
  */
 export function requiredRefreshToken(request: HttpRequest, data: RequestData): PresentedRefreshToken {
-  const presented = presentedRefreshToken(request, data);
-  if (presented) return presented;
+  const cookie = refreshCookieToken(request, data);
+  if (cookie !== undefined) return { token: cookie, fromCookie: true };
   if (cookieMode() && (data.refresh === undefined || data.refresh === '')) throw tokenNotValid('No valid refresh token found.');
   return { token: stringFields(data, ['refresh']).refresh, fromCookie: false };
 }
