@@ -13,6 +13,6 @@ export const handler = endpoint({
     checkLoginOrigin(request);
     const { username, password } = stringFields(await parseBody(request), ['username', 'password']);
     const { user, session } = await logIn(username, password, { address: request.sourceIp, userAgent: request.headers['user-agent'] });
-    return tokenPairResponse(request, { ...(await issueTokenPair({ ...tokenClaimsFor(user), ...session })) }, { login: true });
+    return tokenPairResponse(request, { ...(await issueTokenPair({ ...tokenClaimsFor(user), ...session }, { issuedAt: session.auth_time })) }, { login: true });
   },
 });

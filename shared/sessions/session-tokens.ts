@@ -54,8 +54,12 @@ export function signSessionToken(type: TokenType, claims: Readonly<Record<string
   return signToken(type, claims, { ...options, notAfter: sessionEndOf(claims) });
 }
 
-export async function issueTokenPair(claims: Readonly<Record<string, unknown>>): Promise<TokenPair> {
-  const [access, refresh] = await Promise.all([signSessionToken('access', claims), signSessionToken('refresh', claims)]);
+/**
+ * An access + refresh pair of the session. A login passes `issuedAt: auth_time`: signed in the next second,
+ * the refresh token would otherwise end a second short of its lifetime, at the session's end.
+ */
+export async function issueTokenPair(claims: Readonly<Record<string, unknown>>, options: Pick<SignOptions, 'issuedAt'> = {}): Promise<TokenPair> {
+  const [access, refresh] = await Promise.all([signSessionToken('access', claims, options), signSessionToken('refresh', claims, options)]);
   return { access, refresh };
 }
 
