@@ -30,7 +30,8 @@ export interface Route {
     | 'set-password'
     | 'jwks'
     | 'openid-configuration'
-    | 'whoami';
+    | 'whoami'
+    | 'schema';
   /** API Gateway's syntax: a `{name}` segment matches one segment and is handed on in pathParameters. */
   readonly path: string;
   /** The methods its handler serves (it answers 405 to others); checked against each handler's Allow header. */
@@ -66,6 +67,8 @@ export const ROUTES: readonly Route[] = [
   { name: 'openid-configuration', path: '/.well-known/openid-configuration', methods: ['GET'] },
   // An example of a protected route: it answers with what the authorizer passed on.
   { name: 'whoami', path: '/account/whoami', methods: ['GET'], protected: true },
+  // The OpenAPI document, at drf-spectacular's path.
+  { name: 'schema', path: '/api/schema', methods: ['GET'] },
 ];
 
 /** One route key of the API: `METHOD path`, with or without the API's authorizer. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
+import { apiFetch } from './support/api-fetch';
 import { startServer, type Server } from './support/processes';
 import { lastLink, mailsTo } from './support/mail';
 import { TEST_TABLE_ENV } from './support/tables';
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 async function http(method: string, path: string, json?: unknown, access?: string) {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await apiFetch(`${server.url}${path}`, {
     method,
     headers: { ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...(access ? { authorization: `Bearer ${access}` } : {}) },
     ...(json === undefined ? {} : { body: JSON.stringify(json) }),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
 import { TABLE_IDS, TABLES } from '../shared/tables';
+import { apiFetch, checkHttpAnswer } from './support/api-fetch';
 import { runNpm, startServer, type Server } from './support/processes';
 import { claimsFor, claimsOf, forge, now, unsigned } from './support/tokens';
 
@@ -33,7 +34,7 @@ async function http(method: string, path: string, options: { json?: unknown; raw
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   }
-  const response = await fetch(`${server.url}${path}`, { method, headers, body, redirect: 'manual' });
+  const response = await apiFetch(`${server.url}${path}`, { method, headers, body, redirect: 'manual' });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
 }
@@ -279,8 +280,12 @@ describe('paths as sent', () => {
     const statusOf = (path: string) =>
       new Promise<number>((resolve, reject) => {
         const outgoing = request(`${server.url}/`, { method: 'POST', path, headers: { 'content-type': 'application/json' } }, (response) => {
-          response.resume();
-          resolve(response.statusCode!);
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const answer = { status: response.statusCode!, headers: response.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') };
+            checkHttpAnswer(server.url, { method: 'POST', path, headers: { 'content-type': 'application/json' } }, answer).then(() => resolve(answer.status), reject);
+          });
         });
         outgoing.on('error', reject);
         outgoing.end('{}');

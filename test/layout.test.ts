@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from './support/processes';
 
 const SHARED = join(PROJECT_ROOT, 'shared');
 /** Each layer's folder ('' for the root files), lowest first, as in shared/README.md. */
-const LAYERS = ['', 'http', 'mail', 'secrets', 'tokens', 'store', 'users', 'sessions', 'auth', 'accounts'];
+const LAYERS = ['', 'http', 'mail', 'secrets', 'tokens', 'store', 'users', 'sessions', 'auth', 'accounts', 'openapi'];
 
 const sources = (readdirSync(SHARED, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join(SHARED, file));
 const layerOf = (file: string) => {

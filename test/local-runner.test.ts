@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
+import { apiFetch } from './support/api-fetch';
 import { PROJECT_ROOT, runNpm, startServer, type Server } from './support/processes';
 import { TEST_TABLE_ENV } from './support/tables';
 
@@ -26,7 +27,7 @@ function developerEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 const post = (url: string, path: string, json: unknown) =>
-  fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+  apiFetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
 
 describe('npm start with its own DynamoDB Local', () => {
   it('keeps users and the signing key across restarts, and manage works whether or not it runs', async () => {
@@ -57,7 +58,7 @@ describe('npm start with its own DynamoDB Local', () => {
     try {
       expect((await post(server.url, '/api/token/', { username: 'second', password: 'second-pass' })).status).toBe(200);
       // Same key after the restart: the earlier access token is still good.
-      const profile = await fetch(`${server.url}/account/profile`, { headers: { authorization: `Bearer ${access}` } });
+      const profile = await apiFetch(`${server.url}/account/profile`, { headers: { authorization: `Bearer ${access}` } });
       expect(profile.status).toBe(200);
       expect(await profile.json()).toMatchObject({ username: 'admin' });
       expect(server.output()).not.toContain(access);
@@ -138,7 +139,7 @@ describe('key rotation on the local key set', () => {
     const after = await serve(async (url) => {
       expect(await verifies(url, before)).toBe(true);
       const token = await login(url);
-      const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+      const jwks = (await (await apiFetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
       expect(jwks.keys.map((key) => key.kid)).toEqual([kidOf(token), kidOf(before)]);
       return token;
     });
@@ -171,7 +172,7 @@ describe('npm start on a shared DynamoDB', () => {
 
   it('answers CORS preflights for configured origins only', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/api/token/`, {
+      apiFetch(`${server.url}/api/token/`, {
         method: 'OPTIONS',
         headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
       });
@@ -183,7 +184,7 @@ describe('npm start on a shared DynamoDB', () => {
     const other = await preflight('https://evil.example.com');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
 
-    const actual = await fetch(`${server.url}/api/token/verify/`, {
+    const actual = await apiFetch(`${server.url}/api/token/verify/`, {
       method: 'POST',
       headers: { origin: 'https://app.example.com', 'content-type': 'application/json' },
       body: '{}',
@@ -193,7 +194,7 @@ describe('npm start on a shared DynamoDB', () => {
   });
 
   it('puts protected routes behind the authorizer, as API Gateway does', async () => {
-    const whoami = (authorization?: string) => fetch(`${server.url}/account/whoami`, { headers: authorization ? { authorization } : {} });
+    const whoami = (authorization?: string) => apiFetch(`${server.url}/account/whoami`, { headers: authorization ? { authorization } : {} });
     const missing = await whoami();
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ message: 'Unauthorized' });
@@ -210,7 +211,7 @@ describe('npm start on a shared DynamoDB', () => {
 
   it('logs method, path and status, never a body or a header', async () => {
     await post(server.url, '/api/token/', { username: 'nobody', password: 'secret-in-a-body' });
-    await fetch(`${server.url}/account/profile`, { headers: { authorization: 'Bearer secret-in-a-header' } });
+    await apiFetch(`${server.url}/account/profile`, { headers: { authorization: 'Bearer secret-in-a-header' } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.output()).toMatch(/POST \/api\/token\/ 401/);
     expect(server.output()).not.toContain('secret-in-a');
@@ -284,7 +285,7 @@ describe('stopping npm start', () => {
     const url = `http://127.0.0.1:${port}`;
     expect(await waitUntil(() => readdirSyncSafe(join(dataDir, 'dynamodb-local.users')).length > 0, 60)).toBe(true);
     for (let i = 0; i < 300; i++) {
-      if (await fetch(`${url}/api/token/`).then(() => true, () => false)) break;
+      if (await apiFetch(`${url}/api/token/`).then(() => true, () => false)) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const record = JSON.parse(readFileSync(join(dataDir, 'dynamodb-local.json'), 'utf8')) as { pid: number };
@@ -300,11 +301,11 @@ describe('stopping npm start', () => {
 
   it('SIGTERM to the npm process ends the server, its DynamoDB Local and every process of the tree', async () => {
     const { npm, url, java, tree } = await start(tempDir(), await freePort());
-    expect((await fetch(`${url}/api/token/`)).status).toBe(405);
+    expect((await apiFetch(`${url}/api/token/`)).status).toBe(405);
     expect(tree.length).toBeGreaterThanOrEqual(3);
     process.kill(npm, 'SIGTERM');
     expect(await waitUntil(() => [...tree, java].every((pid) => !alive(pid)), 20)).toBe(true);
-    expect(await fetch(`${url}/api/token/`).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(await apiFetch(`${url}/api/token/`).then(() => 'answered', () => 'refused')).toBe('refused');
   });
 
   it('kill -9 of the server leaves no DynamoDB Local listening: its watchdog stops it', async () => {
@@ -312,7 +313,7 @@ describe('stopping npm start', () => {
     const server = tree.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('infra/start.ts') && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sh'))!;
     process.kill(server, 'SIGKILL');
     expect(await waitUntil(() => !alive(java), 20)).toBe(true);
-    expect(await fetch(`${url}/api/token/`).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(await apiFetch(`${url}/api/token/`).then(() => 'answered', () => 'refused')).toBe('refused');
     for (const pid of tree) if (alive(pid)) process.kill(pid, 'SIGTERM');
   });
 });

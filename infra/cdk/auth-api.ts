@@ -141,7 +141,7 @@ type FunctionName = Route['name'];
 export const DEFAULT_MEMORY_SIZE = 512;
 
 /** Functions that neither sign nor verify a token. */
-const WITHOUT_SIGNING_KEY = new Set<string>(['whoami', 'activation', 'resend-activation', 'reset-password', 'reset-password-confirm']);
+const WITHOUT_SIGNING_KEY = new Set<string>(['whoami', 'activation', 'resend-activation', 'reset-password', 'reset-password-confirm', 'schema']);
 /** A full vCPU for the scrypt hash (see obtainMemorySize), for the routes that hash passwords. */
 export const OBTAIN_MEMORY_SIZE = 1769;
 
@@ -328,6 +328,7 @@ export class ServerlessJwtAuth extends Construct {
       jwks: () => {},
       'openid-configuration': () => {},
       whoami: () => {},
+      schema: () => {},
     };
 
     const makeFunction = (name: FunctionName | 'authorizer', memorySize: number) => {
@@ -412,6 +413,8 @@ export class ServerlessJwtAuth extends Construct {
 
     // The discovery document names this API as the issuer (ISSUER when set), never a request's Host.
     functions['openid-configuration'].addEnvironment('API_URL', this.api.apiEndpoint);
+    // The OpenAPI document names it as its server.
+    functions.schema.addEnvironment('API_URL', this.api.apiEndpoint);
     if (authorizerType === 'jwt') {
       for (const fn of Object.values(functions)) {
         fn.addEnvironment('ISSUER', this.api.apiEndpoint);

@@ -1,6 +1,10 @@
-/** Calls a handler the way API Gateway would, and reads its answer like an HTTP client. */
+/**
+ * Calls a handler the way API Gateway would, and reads its answer like an HTTP client; every answer is
+ * checked against the OpenAPI document (test/support/openapi-responses.ts).
+ */
 import type { LambdaHandler } from '../../shared/http/endpoint';
 import { httpApiEvent } from '../../infra/local/events';
+import { checkHandlerAnswer, routeOfHandler } from './checked-handlers';
 
 export interface Answer {
   readonly status: number;
@@ -41,6 +45,7 @@ export async function invoke(handler: LambdaHandler, call: Call = {}): Promise<A
     ...(call.pathParameters ? { pathParameters: call.pathParameters } : {}),
   });
   const result = await handler(event);
+  checkHandlerAnswer(event, result, await routeOfHandler(handler));
   const text = result.body ?? '';
   return {
     status: result.statusCode ?? 200,
