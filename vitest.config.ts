@@ -11,7 +11,9 @@ export default defineConfig({
     // Each password hash takes 128 MiB and a few hundred ms; two workers match the two cores.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // A hang guard, not a timing claim: a test that synthesizes stacks (twenty esbuild bundles each) or
+    // spawns npm run manage takes well over a minute while the Chromium tests share the two cores.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
   },
 });

@@ -9,16 +9,16 @@
  * log: method, path, status), never how long anything took. Screenshots of the key steps go to
  * test-output/screenshots/ (git-ignored), named after the test: bearer-01-login-form.png, ...
  *
- * Cookie mode's page code is in app.js; its browser tests (CSRF from a cross-site page, no script-readable
- * refresh token) belong with the cookie mode's server side.
+ * Cookie mode's browser tests (the refresh token never readable by page script, CSRF from a hostile page) are
+ * in browser-cookie.test.ts; the helpers that drive the page are shared, in support/browser.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
-import { launchChromium, screenshot } from './support/browser';
+import { clickAndSettle, holdUntilAllSent, launchChromium, logIn, openApp as openAppAt, screenshot, serverLog as serverLogOf, text, waitPastExpiry } from './support/browser';
 import { startServer, type Server } from './support/processes';
 import { createTestUser } from './support/users';
 
@@ -70,20 +70,7 @@ async function device(name: string, options: { clockBehindSeconds?: number } = {
 }
 
 /** Opens the app in a new tab and waits until it has decided: the login form, or an account shared by another tab. */
-async function openApp(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.locator('#login-section:not([hidden]), #account-section:not([hidden])').first().waitFor();
-  return page;
-}
-
-async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.locator('#login-button').click();
-  await page.locator('#profile-username', { hasText: username }).waitFor();
-  await page.locator('#status', { hasText: `Logged in as ${username}.` }).waitFor();
-}
+const openApp = (context: BrowserContext) => openAppAt(context, server.url);
 
 /** A user logged in in one tab, and a second tab of the same site: no second login, it is handed the first tab's. */
 async function twoTabsLoggedIn() {
@@ -96,41 +83,8 @@ async function twoTabsLoggedIn() {
   return { user, first, second };
 }
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
-const settled = async (page: Page) => Number(await page.evaluate(() => document.body.dataset.settled ?? '0'));
-
-/** Clicks and waits until the step that the click started has finished. */
-async function clickAndSettle(page: Page, selector: string): Promise<void> {
-  const before = await settled(page);
-  await page.locator(selector).click();
-  await page.waitForFunction((count) => Number(document.body.dataset.settled ?? '0') > count, before);
-}
-
-/** Waits until the access token the page shows has expired by the server's clock (the same machine's). */
-async function waitPastExpiry(page: Page): Promise<void> {
-  const exp = Number(await page.locator('#token-expiry').getAttribute('data-exp'));
-  expect(exp).toBeGreaterThan(0);
-  const wait = exp * 1000 + 500 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
-
 /** The runner's log from here on: one "METHOD /path STATUS" per request. */
-function serverLog() {
-  const start = server.output().length;
-  return {
-    lines: () =>
-      server
-        .output()
-        .slice(start)
-        .split('\n')
-        .map((line) => /^(GET|POST|DELETE|PUT|PATCH|OPTIONS) (\S+) (\d{3}) /.exec(line))
-        .filter((match): match is RegExpExecArray => match !== null)
-        .map((match) => `${match[1]} ${match[2]} ${match[3]}`),
-    count(request: string) {
-      return this.lines().filter((line) => line === request).length;
-    },
-  };
-}
+const serverLog = () => serverLogOf(server);
 
 const sessionStorageOf = (page: Page) => page.evaluate(() => ({ ...sessionStorage }));
 
@@ -196,10 +150,10 @@ describe('the example app in bearer mode, in headless Chromium', () => {
     await clickAndSettle(page, '#reload');
     expect(await text(page, '#status')).toBe(`Logged in as ${user.username}.`);
     expect(await text(page, '#refresh-count')).toBe('1');
-    expect(log.count('POST /api/token/refresh/ 200')).toBe(1);
-    expect(log.count('GET /account/profile/ 200')).toBe(1);
-    expect(log.count('GET /account/sessions/ 200')).toBe(1);
-    expect(log.lines().filter((line) => line.endsWith(' 401'))).toEqual([]);
+    expect(await log.count('POST /api/token/refresh/ 200')).toBe(1);
+    expect(await log.count('GET /account/profile/ 200')).toBe(1);
+    expect(await log.count('GET /account/sessions/ 200')).toBe(1);
+    expect((await log.lines()).filter((line) => line.endsWith(' 401'))).toEqual([]);
     // Rotation: the stored refresh token was replaced, and the one it replaced no longer works once its grace is over.
     expect((await sessionStorageOf(page))[REFRESH_KEY]).not.toBe(loginRefresh);
     await screenshot(page, 'bearer-03-after-expiry');
@@ -209,7 +163,7 @@ describe('the example app in bearer mode, in headless Chromium', () => {
     await page.reload();
     await page.locator('#profile-username', { hasText: user.username }).waitFor();
     await page.locator('#status', { hasText: `Logged in as ${user.username}.` }).waitFor();
-    expect(reloadLog.count('POST /api/token/refresh/ 200')).toBe(1);
+    expect(await reloadLog.count('POST /api/token/refresh/ 200')).toBe(1);
     expect(await page.locator('#login-section').isHidden()).toBe(true);
   });
 
@@ -223,10 +177,10 @@ describe('the example app in bearer mode, in headless Chromium', () => {
     expect(await text(page, '#status')).toBe(`Logged in as ${user.username}.`);
     expect(await text(page, '#profile-username')).toBe(user.username);
     // The page thought the token fresh; the API did not; one refresh, then the retries succeed.
-    expect(log.count('GET /account/profile/ 401')).toBe(1);
-    expect(log.count('POST /api/token/refresh/ 200')).toBe(1);
-    expect(log.count('GET /account/profile/ 200')).toBe(1);
-    expect(log.count('GET /account/sessions/ 200')).toBe(1);
+    expect(await log.count('GET /account/profile/ 401')).toBe(1);
+    expect(await log.count('POST /api/token/refresh/ 200')).toBe(1);
+    expect(await log.count('GET /account/profile/ 200')).toBe(1);
+    expect(await log.count('GET /account/sessions/ 200')).toBe(1);
   });
 
   it('shares one login between two tabs, which refresh at the same moment and both stay logged in (bearer-04, bearer-05)', async () => {
@@ -239,21 +193,11 @@ describe('the example app in bearer mode, in headless Chromium', () => {
     await waitPastExpiry(first);
     await waitPastExpiry(second);
     // Hold each tab's refresh request until both have sent theirs: the same refresh token, at the same moment.
-    let arrived = 0;
-    let release!: () => void;
-    const bothSent = new Promise<void>((resolve) => (release = resolve));
-    const fallback = setTimeout(release, 20_000);
-    const hold = async (route: Route) => {
-      if (++arrived === 2) release();
-      await bothSent;
-      await route.continue();
-    };
-    await first.route('**/api/token/refresh/', hold);
-    await second.route('**/api/token/refresh/', hold);
+    const held = await holdUntilAllSent([first, second], '**/api/token/refresh/');
     const log = serverLog();
     await Promise.all([clickAndSettle(first, '#reload'), clickAndSettle(second, '#reload')]);
-    clearTimeout(fallback);
-    expect(arrived).toBe(2);
+    held.done();
+    expect(held.arrived()).toBe(2);
 
     for (const [index, page] of [first, second].entries()) {
       expect(await text(page, '#status')).toBe(`Logged in as ${user.username}.`);
@@ -261,7 +205,7 @@ describe('the example app in bearer mode, in headless Chromium', () => {
       expect(Number(await text(page, '#refresh-count'))).toBe(refreshesBefore[index]! + 1);
     }
     // Both got the same successor (REFRESH_REUSE_GRACE): one session, not forked, not revoked.
-    expect(log.count('POST /api/token/refresh/ 200')).toBe(2);
+    expect(await log.count('POST /api/token/refresh/ 200')).toBe(2);
     const [a, b] = [(await sessionStorageOf(first))[REFRESH_KEY], (await sessionStorageOf(second))[REFRESH_KEY]];
     expect(a).toBe(b);
     await clickAndSettle(first, '#reload');
@@ -276,7 +220,7 @@ describe('the example app in bearer mode, in headless Chromium', () => {
 
     const log = serverLog();
     await clickAndSettle(first, '#logout');
-    expect(log.count('POST /account/logout/ 200')).toBe(1);
+    expect(await log.count('POST /account/logout/ 200')).toBe(1);
     expect(await text(first, '#status')).toBe('Logged out.');
     expect(await first.locator('#login-section').isVisible()).toBe(true);
     // The other tab is told at once; had it missed that, its next refresh would fail, as this one does:
@@ -307,7 +251,7 @@ describe('the example app in bearer mode, in headless Chromium', () => {
 
     const log = serverLog();
     await clickAndSettle(laptop, '#sessions tr:has-text("(phone)") button.end-session');
-    expect(log.lines().filter((line) => line.startsWith('DELETE /account/sessions/'))).toEqual([expect.stringMatching(/ 204$/)]);
+    expect((await log.lines()).filter((line) => line.startsWith('DELETE /account/sessions/'))).toEqual([expect.stringMatching(/ 204$/)]);
     expect(await text(laptop, '#status')).toBe('Session ended: that device is logged out at its next refresh.');
     expect(await laptop.locator('#sessions tr').count()).toBe(1);
     expect(await text(laptop, '#sessions tr')).toContain('(laptop)');
