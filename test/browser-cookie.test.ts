@@ -15,10 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Cookie, Page, Response } from 'playwright-core';
+import type { BrowserContext, Cookie, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
-import { clickAndSettle, holdUntilAllSent, launchChromium, logIn, openApp, screenshot, serverLog, text, waitPastExpiry } from './support/browser';
+import { apiAnswersChecked, clickAndSettle, holdUntilAllSent, TestBrowser, logIn, openApp, screenshot, serverLog, text, waitPastExpiry } from './support/browser';
 import { startServer, type Server } from './support/processes';
 import { createTestUser } from './support/users';
 
@@ -32,12 +32,10 @@ const LOGOUT_PATH = '/account/logout/';
 
 let server: Server;
 let dataDir: string;
-let browser: Browser | undefined;
-let launchError: unknown;
+const chromium = new TestBrowser();
 let hostile: HttpServer;
 /** The hostile pages' port: http://localhost:PORT is another site than the API's http://127.0.0.1:...; http://127.0.0.1:PORT is the same site, another origin. */
 let hostilePort: number;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'browser-cookie-'));
@@ -60,14 +58,10 @@ beforeAll(async () => {
   // All interfaces: the same server answers as http://localhost:PORT and as http://127.0.0.1:PORT.
   await new Promise<void>((resolve) => hostile.listen(0, resolve));
   hostilePort = (hostile.address() as { port: number }).port;
-  browser = await launchChromium().catch((error: unknown) => {
-    launchError = error;
-    return undefined;
-  });
+  await chromium.launch();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
+  await chromium.close();
   await new Promise((resolve) => hostile?.close(resolve));
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -92,6 +86,8 @@ beforeEach(() => {
 
 /** No response body any tab received held a refresh token: no `refresh` field, no refresh cookie's value, no JWT of type refresh. */
 afterEach(async () => {
+  // Every answer the tabs got matches the OpenAPI document (and there were answers to check).
+  expect(await apiAnswersChecked()).toBeGreaterThan(0);
   const bodies = await Promise.all(responses.map(async (response) => ({ ...response, body: await response.body })));
   // Every JSON body was read (the check below is not vacuous), and the server did set refresh cookies to look for.
   expect(bodies.filter((response) => response.json && response.body === null).map((response) => response.url)).toEqual([]);
@@ -134,12 +130,7 @@ function record(response: Response): void {
 
 /** A browser profile of its own (its own cookie jar), every response of its tabs recorded. */
 async function device(name: string): Promise<BrowserContext> {
-  if (!browser) throw launchError;
-  const context = await browser.newContext({
-    userAgent: `Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome example-app-test (${name})`,
-    viewport: { width: 900, height: 900 },
-  });
-  contexts.push(context);
+  const context = await chromium.device(name, server.url);
   context.on('response', record);
   return context;
 }

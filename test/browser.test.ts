@@ -15,10 +15,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/local/dynamodb-local';
-import { clickAndSettle, holdUntilAllSent, launchChromium, logIn, openApp as openAppAt, screenshot, serverLog as serverLogOf, text, waitPastExpiry } from './support/browser';
+import { apiAnswersChecked, clickAndSettle, holdUntilAllSent, TestBrowser, logIn, openApp as openAppAt, screenshot, serverLog as serverLogOf, text, waitPastExpiry } from './support/browser';
 import { startServer, type Server } from './support/processes';
 import { createTestUser } from './support/users';
 
@@ -28,9 +28,7 @@ const REFRESH_KEY = 'example-app.refresh';
 
 let server: Server;
 let dataDir: string;
-let browser: Browser | undefined;
-let launchError: unknown;
-const contexts: BrowserContext[] = [];
+const chromium = new TestBrowser();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'browser-'));
@@ -38,27 +36,22 @@ beforeAll(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()), ACCESS_TOKEN_LIFETIME: String(ACCESS_TOKEN_LIFETIME) };
   delete env.API_URL;
   server = await startServer(env);
-  // Kept, not thrown here: each test then fails with the reason (a missing Chromium must fail, never skip).
-  browser = await launchChromium().catch((error: unknown) => {
-    launchError = error;
-    return undefined;
-  });
+  await chromium.launch();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
+  await chromium.close();
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+// Every answer the page got matches the OpenAPI document.
+afterEach(async () => {
+  await apiAnswersChecked();
+});
+
 /** A browser profile of its own: another device, as far as the server and the page can tell. */
 async function device(name: string, options: { clockBehindSeconds?: number } = {}): Promise<BrowserContext> {
-  if (!browser) throw launchError;
-  const context = await browser.newContext({
-    userAgent: `Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome example-app-test (${name})`,
-    viewport: { width: 900, height: 900 },
-  });
-  contexts.push(context);
+  const context = await chromium.device(name, server.url);
   if (options.clockBehindSeconds) {
     // A computer whose clock is slow: the page's Date.now() is behind the server's.
     await context.addInitScript((behind: number) => {

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Response, type Route } from 'playwright-core';
+import { checkHttpAnswer } from './api-fetch';
 import { PROJECT_ROOT, type Server } from './processes';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -120,4 +121,79 @@ export async function holdUntilAllSent(pages: readonly Page[], url: string) {
     arrived: () => arrived,
     done: () => clearTimeout(fallback),
   };
+}
+
+const pendingAnswerChecks: Promise<void>[] = [];
+
+/**
+ * Every answer the API at `apiOrigin` gives the pages of that origin in this browser profile (the example
+ * app's requests) is checked against the OpenAPI document that server serves, as the HTTP tests' answers
+ * are (support/api-fetch.ts). A hostile page's requests are not: Chromium keeps no body of a cross-origin
+ * frame's navigation to hand over, and those tests assert the runner's status lines themselves. Await
+ * apiAnswersChecked() after each test.
+ */
+export function checkApiAnswers(context: BrowserContext, apiOrigin: string): void {
+  context.on('response', (response) => {
+    const url = new URL(response.url());
+    const request = response.request();
+    if (url.origin !== apiOrigin || originOfFrame(request) !== apiOrigin) return;
+    pendingAnswerChecks.push(
+      (async () => {
+        const [requestHeaders, headers] = await Promise.all([request.allHeaders(), response.allHeaders()]);
+        // A 204 has no body to read; any other answer's body must be readable to be checked.
+        const body = response.status() === 204 ? '' : await response.text();
+        await checkHttpAnswer(apiOrigin, { method: request.method(), path: url.pathname, headers: requestHeaders }, { status: response.status(), headers, body });
+      })(),
+    );
+  });
+}
+
+function originOfFrame(request: ReturnType<Response['request']>): string | undefined {
+  try {
+    return new URL(request.frame().url()).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits for the checks of every answer seen since the last call; fails with the first mismatch. Answers how many were checked. */
+export async function apiAnswersChecked(): Promise<number> {
+  const checks = pendingAnswerChecks.splice(0);
+  await Promise.all(checks);
+  return checks.length;
+}
+
+/**
+ * A test file's Chromium and the browser profiles (devices) its tests open, each with the example app's
+ * answers checked against the OpenAPI document (checkApiAnswers). A launch failure is kept, not thrown:
+ * each test then fails with it, since a missing Chromium must fail, never skip.
+ */
+export class TestBrowser {
+  private browser: Browser | undefined;
+  private launchError: unknown;
+  private readonly contexts: BrowserContext[] = [];
+
+  async launch(): Promise<void> {
+    this.browser = await launchChromium().catch((error: unknown) => {
+      this.launchError = error;
+      return undefined;
+    });
+  }
+
+  /** A browser profile of its own (its own cookie jar and storage): another device, as the server and the page see it. */
+  async device(name: string, apiOrigin: string): Promise<BrowserContext> {
+    if (!this.browser) throw this.launchError;
+    const context = await this.browser.newContext({
+      userAgent: `Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome example-app-test (${name})`,
+      viewport: { width: 900, height: 900 },
+    });
+    this.contexts.push(context);
+    checkApiAnswers(context, apiOrigin);
+    return context;
+  }
+
+  async close(): Promise<void> {
+    for (const context of this.contexts) await context.close().catch(() => undefined);
+    await this.browser?.close();
+  }
 }
