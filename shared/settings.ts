@@ -261,7 +261,8 @@ function authCookieSettings(env: Env): AuthCookieSettings {
 
 /** RFC 6265's cookie-name token: no separators, spaces or controls. */
 function cookieName(name: string, raw: string): string {
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(raw)) throw new SettingsError(`${name} must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~)`);
+  // RFC 7230's tchar, with the quote and the backtick written as escapes.
+  if (!/^[!#$%&\x27*+\-.^_\x60|~0-9A-Za-z]+$/.test(raw)) throw new SettingsError(`${name} must be a cookie name (letters, digits and !#$%&*+-.^_|~)`);
   return raw;
 }
 

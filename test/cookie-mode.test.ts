@@ -210,6 +210,9 @@ describe('cookie mode settings', () => {
     expect(() => loadSettings({ ...base, CORS_ALLOWED_ORIGINS: '*' })).toThrow(/must name the origins, not \*, when AUTH_COOKIE is on/);
     expect(() => loadSettings({ ...base, JWT_AUTH_SAMESITE: 'None', JWT_AUTH_SECURE: 'false' })).toThrow(/JWT_AUTH_SAMESITE=None needs JWT_AUTH_SECURE on/);
     expect(() => loadSettings({ ...base, JWT_AUTH_SAMESITE: 'Sometimes' })).toThrow(/JWT_AUTH_SAMESITE must be Lax, Strict or None/);
+    expect(() => loadSettings({ ...base, JWT_AUTH_REFRESH_COOKIE: 'refresh token' })).toThrow(/JWT_AUTH_REFRESH_COOKIE must be a cookie name/);
+    expect(() => loadSettings({ ...base, CSRF_COOKIE_NAME: 'refresh_token' })).toThrow(/must differ/);
+    expect(loadSettings({ ...base, JWT_AUTH_REFRESH_COOKIE: "rt'1`x" }).authCookie?.name).toBe("rt'1`x");
   });
   it('sets Secure except on plain-HTTP localhost', () => {
     expect(loadSettings(base).authCookie?.secure).toBe(true);
